@@ -19,7 +19,7 @@ class ApiModel(BaseModel):
 
     def to_api(self) -> dict[str, Any]:
         """The JSON body for this model as the API spells it, without unset optional fields."""
-        return self.model_dump(by_alias=True, exclude_none=True, mode="json")
+        return self.model_dump(by_alias=True, exclude_unset=True, exclude_none=True, mode="json")
 
 
 class FormVariable(ApiModel):
@@ -67,7 +67,9 @@ class Statement(ApiModel):
 
 
 class ApprovalsCapabilityConfig(ApiModel):
-    additional_form_variables: list[FormVariable] | None = Field(default=None, alias="additionalFormVariables")
+    additional_form_variables: list[FormVariable] | None = Field(
+        default=None, alias="additionalFormVariables"
+    )
 
 
 class AuditLogEventsHookCapabilityConfig(ApiModel):

@@ -1,0 +1,85 @@
+"""Errors the provider raises on purpose: each message is the whole story for the user."""
+
+from __future__ import annotations
+
+HINTS_BY_STATUS = {
+    400: "LaunchDarkly rejected the request body; the message above names the field to fix.",
+    401: (
+        "The access token was refused. Check `launchdarkly:accessToken` (or LAUNCHDARKLY_ACCESS_TOKEN): "
+        "it must be an API access token, not an SDK key, mobile key or client-side ID, and it must not "
+        "have expired."
+    ),
+    403: (
+        "Access was denied. Integration configurations are a beta API (this provider sends "
+        "`LD-API-Version: beta`), need a token whose role may manage integrations, and are an "
+        "Enterprise-plan feature."
+    ),
+    409: "Another change to this configuration happened at the same time. Run the command again.",
+    422: "LaunchDarkly could not apply the JSON Patch to the configuration as it is now. Run `pulumi refresh`.",
+    429: "LaunchDarkly's rate limit was reached. Wait a few seconds and run the command again.",
+}
+
+NOT_FOUND_HINTS = {
+    "create": (
+        "LaunchDarkly does not know this integration key, or the integration does not accept integration "
+        "configurations. Check `integration_key` (for example `custom-approvals`)."
+    ),
+    "list": "LaunchDarkly does not know this integration key. Check `integration_key`.",
+}
+
+
+class LaunchDarklyProviderError(Exception):
+    """Base class of errors with a message meant for the user."""
+
+
+class ConfigurationError(LaunchDarklyProviderError):
+    """The provider's settings (stack config or environment) are missing or invalid."""
+
+
+class LaunchDarklyApiError(LaunchDarklyProviderError):
+    """LaunchDarkly answered with an error status."""
+
+    def __init__(
+        self,
+        *,
+        operation: str,
+        status: int,
+        code: str | None = None,
+        message: str | None = None,
+        request_id: str | None = None,
+        attempts: int = 1,
+    ) -> None:
+        self.operation = operation
+        self.status = status
+        self.code = code
+        self.api_message = message
+        self.request_id = request_id
+        self.attempts = attempts
+        super().__init__(self.describe())
+
+    @property
+    def hint(self) -> str:
+        if self.status == 404:
+            return NOT_FOUND_HINTS.get(self.operation, "The configuration does not exist (any more).")
+        if self.status >= 500:
+            return "LaunchDarkly had a server error. Run the command again; if it persists, check status.launchdarkly.com."
+        return HINTS_BY_STATUS.get(self.status, "")
+
+    def describe(self) -> str:
+        status = f"HTTP {self.status}" + (f" {self.code}" if self.code else "")
+        text = f"LaunchDarkly refused to {self.operation} the integration configuration ({status})"
+        if self.api_message:
+            text += f": {self.api_message}"
+        details = []
+        if self.request_id:
+            details.append(f"request id {self.request_id}")
+        if self.attempts > 1:
+            details.append(f"after {self.attempts} attempts")
+        if details:
+            text += f" [{', '.join(details)}]"
+        text += "."
+        return f"{text} {self.hint}".strip()
+
+
+class LaunchDarklyConnectionError(LaunchDarklyProviderError):
+    """No HTTP answer at all: DNS, TLS, refused or dropped connection, or a timeout."""

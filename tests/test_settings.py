@@ -1,0 +1,66 @@
+"""Where settings come from, and which values are refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from provider.errors import ConfigurationError
+from provider.settings import DEFAULT_API_HOST, ProviderSettings
+
+
+def load(config: dict[str, str] | None = None, environ: dict[str, str] | None = None) -> ProviderSettings:
+    return ProviderSettings.load((config or {}).get, environ or {})
+
+
+def test_stack_config_wins_over_environment() -> None:
+    settings = load(
+        {"launchdarkly:accessToken": "api-config", "launchdarkly:apiHost": "https://app.eu.launchdarkly.com/"},
+        {"LAUNCHDARKLY_ACCESS_TOKEN": "api-env", "LAUNCHDARKLY_API_HOST": "https://app.launchdarkly.us"},
+    )
+    assert settings.access_token == "api-config"
+    assert settings.api_host == "https://app.eu.launchdarkly.com"
+
+
+def test_environment_fills_in_when_config_is_absent() -> None:
+    settings = load({}, {"LAUNCHDARKLY_ACCESS_TOKEN": "api-env", "LAUNCHDARKLY_API_HOST": "https://app.launchdarkly.us"})
+    assert settings.access_token == "api-env"
+    assert settings.api_host == "https://app.launchdarkly.us"
+
+
+def test_defaults_to_the_commercial_host() -> None:
+    assert load().api_host == DEFAULT_API_HOST
+
+
+def test_missing_token_names_both_ways_to_set_it() -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        load().require_token()
+    message = str(raised.value)
+    assert "pulumi config set --secret launchdarkly:accessToken" in message
+    assert "LAUNCHDARKLY_ACCESS_TOKEN" in message
+
+
+def test_token_is_not_in_repr() -> None:
+    assert "api-secret-token" not in repr(load({"launchdarkly:accessToken": "api-secret-token"}))
+
+
+@pytest.mark.parametrize("host", ["http://127.0.0.1:8080", "http://localhost:1234", "http://[::1]:99"])
+def test_plain_http_is_allowed_for_loopback(host: str) -> None:
+    assert load({"launchdarkly:apiHost": host}).api_host == host
+
+
+@pytest.mark.parametrize("host", ["http://app.launchdarkly.com", "http://10.0.0.5:8080"])
+def test_plain_http_is_refused_elsewhere(host: str) -> None:
+    with pytest.raises(ConfigurationError, match="unencrypted"):
+        load({"launchdarkly:apiHost": host})
+
+
+@pytest.mark.parametrize("host", ["app.launchdarkly.com", "ftp://x", "https://app.launchdarkly.com/?a=1"])
+def test_malformed_hosts_are_refused_with_the_source_named(host: str) -> None:
+    with pytest.raises(ConfigurationError, match="launchdarkly:apiHost"):
+        load({"launchdarkly:apiHost": host})
+
+
+def test_request_timeout_must_be_positive() -> None:
+    assert load({}, {"LAUNCHDARKLY_REQUEST_TIMEOUT": "2.5"}).request_timeout == 2.5
+    with pytest.raises(ConfigurationError, match="LAUNCHDARKLY_REQUEST_TIMEOUT"):
+        load({}, {"LAUNCHDARKLY_REQUEST_TIMEOUT": "0"})
