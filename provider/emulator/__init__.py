@@ -1,0 +1,11 @@
+"""A local emulator of LaunchDarkly's integration-configurations API, for tests and offline work.
+
+It speaks HTTP like the real service (auth, beta header, validation against the bundled manifests,
+secret obfuscation, JSON Patch) and records every request so tests can inspect what was sent.
+"""
+
+from .errors import ApiError
+from .recording import RecordedRequest
+from .server import Emulator, running_emulator
+
+__all__ = ["ApiError", "Emulator", "RecordedRequest", "running_emulator"]
