@@ -97,7 +97,9 @@ class IntegrationConfigurationProvider(ResourceProvider):
         manifest = bundled_manifests().get(integration_key)
         secret_keys = manifest.secret_keys if manifest else frozenset()
         current = refresh_state(previous, response, secret_keys)
-        return ReadResult(id_, current.to_props(), inputs=current.inputs().to_props())
+        # Inputs are rewritten only on drift, so that a clean refresh leaves the program's inputs as declared.
+        drifted = previous is None or current != previous
+        return ReadResult(id_, current.to_props(), inputs=current.inputs().to_props() if drifted else None)
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         self.client.delete_configuration(id_)

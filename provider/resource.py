@@ -79,6 +79,10 @@ class IntegrationConfiguration(Resource, module="launchdarkly", name="Integratio
             "capability_config": capability_config,
         }
         props.update({key: value for key, value in keywords.items() if value is not None})
+        for secret_name in SECRET_OUTPUT_NAMES:
+            # Secret as an input too: otherwise plain values would sit unencrypted among the state's inputs.
+            if props.get(secret_name) is not None:
+                props[secret_name] = pulumi.Output.secret(props[secret_name])
         # Every property is registered, even when unset, so that each output exists on the resource.
         for output_name in (*INPUT_NAMES, *OUTPUT_ONLY_NAMES):
             props.setdefault(output_name, None)

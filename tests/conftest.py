@@ -8,7 +8,9 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
-from engine import PluginProcess
+from engine import Engine, PluginProcess
+
+from provider.emulator import Emulator, running_emulator
 
 FIXTURES_DIR = Path(__file__).parent / "fixtures"
 
@@ -42,3 +44,31 @@ def spawn_plugin(tmp_path: Path) -> Iterator[SpawnPlugin]:
     yield spawn
     for process in started:
         process.close()
+
+
+# -- LaunchDarkly provider fixtures ------------------------------------------------------------
+
+EMULATOR_TOKEN = "api-emulator-test-token-0123456789"
+
+
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    """A fresh emulator on 127.0.0.1 with a free port, stopped after the test."""
+    with running_emulator(token=EMULATOR_TOKEN) as emu:
+        yield emu
+
+
+@pytest.fixture
+def provider_process(spawn_plugin: SpawnPlugin, emulator: Emulator) -> PluginProcess:
+    """The real plugin process, configured like `pulumi up` with a secret token pointing at the emulator."""
+    process = spawn_plugin()
+    process.configure(
+        {"launchdarkly:accessToken": EMULATOR_TOKEN, "launchdarkly:apiHost": emulator.url},
+        secret_keys={"launchdarkly:accessToken"},
+    )
+    return process
+
+
+@pytest.fixture
+def engine(provider_process: PluginProcess) -> Engine:
+    return Engine(provider_process)

@@ -55,7 +55,9 @@ DECLARED: list[dict[str, Any]] = [
         "config_values": {"integrationKey": "pd-key", "severity": "critical"},
         "capability_config": {
             "auditLogEventsHook": {
-                "statements": [{"effect": "allow", "resources": ["proj/*:env/production:flag/*"], "actions": ["*"]}]
+                "statements": [
+                    {"effect": "allow", "resources": ["proj/*:env/production:flag/*"], "actions": ["*"]}
+                ]
             }
         },
     },
@@ -87,7 +89,9 @@ def test_patch_bodies_are_official_patch_operations() -> None:
         "config_values": {"apiKey": "secret-2", "baseURL": "https://b.example.com"},
     }
     news = {**DECLARED[1], **changes}
-    operations = patch_operations(old, ConfigurationInputs.from_props(news), plan_change(DECLARED[1], news).changed)
+    operations = patch_operations(
+        old, ConfigurationInputs.from_props(news), plan_change(DECLARED[1], news).changed
+    )
     assert len(operations) == 5
     for operation in operations:
         body = operation.to_api()
@@ -99,7 +103,9 @@ def test_patch_bodies_are_official_patch_operations() -> None:
 def test_emulator_answers_parse_as_official_models(emulator: Emulator) -> None:
     client = LaunchDarklyClient(ProviderSettings(access_token=TOKEN, api_host=emulator.url))
     for declared in DECLARED:
-        client.create_configuration(declared["integration_key"], ConfigurationInputs.from_props(declared).to_post())
+        client.create_configuration(
+            declared["integration_key"], ConfigurationInputs.from_props(declared).to_post()
+        )
     emulator.clear_requests()
     client.list_configurations("custom-approvals")
     client.list_configurations("pagerduty-guardian-edition")
@@ -130,7 +136,10 @@ def test_official_client_drives_the_emulator_through_a_lifecycle(emulator: Emula
     created = api.create_integration_configuration(
         "custom-approvals",
         IntegrationConfigurationPost.from_dict(
-            {"name": "Official", "configValues": {"apiKey": "official-secret", "baseURL": "https://o.example.com"}}
+            {
+                "name": "Official",
+                "configValues": {"apiKey": "official-secret", "baseURL": "https://o.example.com"},
+            }
         ),
     )
     assert created.name == "Official"

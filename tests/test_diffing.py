@@ -82,14 +82,22 @@ def test_unknown_values_count_as_changes() -> None:
         ),
         (
             {"capability_config": {"approvals": {"additionalFormVariables": [FIELD]}}},
-            [{"op": "add", "path": "/capabilityConfig", "value": {"approvals": {"additionalFormVariables": [FIELD]}}}],
+            [
+                {
+                    "op": "add",
+                    "path": "/capabilityConfig",
+                    "value": {"approvals": {"additionalFormVariables": [FIELD]}},
+                }
+            ],
         ),
     ],
 )
 def test_patch_touches_only_changed_fields(changes: dict[str, Any], expected: list[dict[str, Any]]) -> None:
     news = declared(**changes)
     operations = patch_operations(
-        ConfigurationState.from_props(STATE), ConfigurationInputs.from_props(news), plan_change(STATE, news).changed
+        ConfigurationState.from_props(STATE),
+        ConfigurationInputs.from_props(news),
+        plan_change(STATE, news).changed,
     )
     assert [operation.to_api() for operation in operations] == expected
 
@@ -98,9 +106,13 @@ def test_removing_capability_config_removes_it() -> None:
     state = {**STATE, "capability_config": {"approvals": {"additionalFormVariables": [FIELD]}}}
     news = declared(capability_config=None)
     plan = plan_change(state, news)
-    operations = patch_operations(ConfigurationState.from_props(state), ConfigurationInputs.from_props(news), plan.changed)
+    operations = patch_operations(
+        ConfigurationState.from_props(state), ConfigurationInputs.from_props(news), plan.changed
+    )
     assert [operation.to_api() for operation in operations] == [{"op": "remove", "path": "/capabilityConfig"}]
 
 
 def test_semantically_empty_capability_config_is_no_change() -> None:
-    assert not plan_change(STATE, declared(capability_config={"approvals": {"additionalFormVariables": []}})).any
+    assert not plan_change(
+        STATE, declared(capability_config={"approvals": {"additionalFormVariables": []}})
+    ).any

@@ -66,14 +66,25 @@ def test_out_of_band_changes_are_taken_into_state() -> None:
         name="Renamed",
         enabled=False,
         tags=["c"],
-        configValues={"apiKey": "xyz****", "baseURL": "https://b.example.com", "retries": "3", "extra": "default"},
-        capabilityConfig={"approvals": {"additionalFormVariables": [{"key": "k", "name": "K", "type": "string"}]}},
+        configValues={
+            "apiKey": "xyz****",
+            "baseURL": "https://b.example.com",
+            "retries": "3",
+            "extra": "default",
+        },
+        capabilityConfig={
+            "approvals": {"additionalFormVariables": [{"key": "k", "name": "K", "type": "string"}]}
+        },
     )
     refreshed = refresh_state(STATE, current, frozenset({"apiKey"}))
     assert refreshed.name == "Renamed"
     assert refreshed.enabled is False
     assert refreshed.tags == ["c"]
-    assert refreshed.config_values == {"apiKey": "super-secret-123", "baseURL": "https://b.example.com", "retries": 3}
+    assert refreshed.config_values == {
+        "apiKey": "super-secret-123",
+        "baseURL": "https://b.example.com",
+        "retries": 3,
+    }
     assert refreshed.capability_config == {
         "approvals": {"additionalFormVariables": [{"key": "k", "name": "K", "type": "string"}]}
     }

@@ -14,7 +14,10 @@ def load(config: dict[str, str] | None = None, environ: dict[str, str] | None = 
 
 def test_stack_config_wins_over_environment() -> None:
     settings = load(
-        {"launchdarkly:accessToken": "api-config", "launchdarkly:apiHost": "https://app.eu.launchdarkly.com/"},
+        {
+            "launchdarkly:accessToken": "api-config",
+            "launchdarkly:apiHost": "https://app.eu.launchdarkly.com/",
+        },
         {"LAUNCHDARKLY_ACCESS_TOKEN": "api-env", "LAUNCHDARKLY_API_HOST": "https://app.launchdarkly.us"},
     )
     assert settings.access_token == "api-config"
@@ -22,7 +25,9 @@ def test_stack_config_wins_over_environment() -> None:
 
 
 def test_environment_fills_in_when_config_is_absent() -> None:
-    settings = load({}, {"LAUNCHDARKLY_ACCESS_TOKEN": "api-env", "LAUNCHDARKLY_API_HOST": "https://app.launchdarkly.us"})
+    settings = load(
+        {}, {"LAUNCHDARKLY_ACCESS_TOKEN": "api-env", "LAUNCHDARKLY_API_HOST": "https://app.launchdarkly.us"}
+    )
     assert settings.access_token == "api-env"
     assert settings.api_host == "https://app.launchdarkly.us"
 

@@ -1,0 +1,35 @@
+"""Declaring `IntegrationConfiguration`s for the engine harness, the way `provider.resource` registers them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine import Declared
+
+from provider.lifecycle import IntegrationConfigurationProvider
+from provider.state import SECRET_OUTPUT_NAMES
+
+RESOURCE_TYPE = "pulumi-python:dynamic/launchdarkly:IntegrationConfiguration"
+
+
+def configuration(resource_name: str, /, **props: Any) -> Declared:
+    """A declared configuration, registered as `IntegrationConfiguration` does: `config_values` secret."""
+    return Declared(
+        name=resource_name,
+        provider=IntegrationConfigurationProvider(),
+        props={key: value for key, value in props.items() if value is not None},
+        secret_props=set(SECRET_OUTPUT_NAMES) & set(props),
+        additional_secret_outputs=SECRET_OUTPUT_NAMES,
+        resource_type=RESOURCE_TYPE,
+    )
+
+
+def approvals(resource_name: str = "approvals", /, **changes: Any) -> Declared:
+    props: dict[str, Any] = {
+        "integration_key": "custom-approvals",
+        "name": "Change approvals",
+        "config_values": {"apiKey": "approvals-secret-key-1", "baseURL": "https://approvals.example.com"},
+        "tags": ["platform", "approvals"],
+    }
+    props.update(changes)
+    return configuration(resource_name, **props)
