@@ -34,8 +34,16 @@ class SettingSource:
 ACCESS_TOKEN = SettingSource("accessToken", "LAUNCHDARKLY_ACCESS_TOKEN")
 API_HOST = SettingSource("apiHost", "LAUNCHDARKLY_API_HOST")
 REQUEST_TIMEOUT = SettingSource("requestTimeout", "LAUNCHDARKLY_REQUEST_TIMEOUT")
+MAX_RETRIES = SettingSource("maxRetries", "LAUNCHDARKLY_MAX_RETRIES")
+RETRY_TIMEOUT = SettingSource("retryTimeout", "LAUNCHDARKLY_RETRY_TIMEOUT")
 
-ALL_SETTINGS = (ACCESS_TOKEN, API_HOST, REQUEST_TIMEOUT)
+ALL_SETTINGS = (ACCESS_TOKEN, API_HOST, REQUEST_TIMEOUT, MAX_RETRIES, RETRY_TIMEOUT)
+
+DEFAULT_REQUEST_TIMEOUT = 30.0
+# Enough to ride out several 10-second rate-limit windows and a burst of server errors, without a
+# stuck `pulumi up` going unnoticed for long.
+DEFAULT_MAX_RETRIES = 10
+DEFAULT_RETRY_TIMEOUT = 300.0
 
 
 @dataclass(frozen=True)
@@ -49,7 +57,9 @@ class ProviderSettings:
     access_token: str | None = field(default=None, repr=False)
     api_host: str = DEFAULT_API_HOST
     connect_timeout: float = 10.0
-    request_timeout: float = 30.0
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+    max_retries: int = DEFAULT_MAX_RETRIES
+    retry_timeout: float = DEFAULT_RETRY_TIMEOUT
 
     def require_token(self) -> str:
         if not self.access_token:
@@ -76,10 +86,14 @@ class ProviderSettings:
         token, _ = value(ACCESS_TOKEN)
         host, host_origin = value(API_HOST)
         timeout, timeout_origin = value(REQUEST_TIMEOUT)
+        retries, retries_origin = value(MAX_RETRIES)
+        budget, budget_origin = value(RETRY_TIMEOUT)
         return cls(
             access_token=token or None,
             api_host=normalize_api_host(host, host_origin) if host else DEFAULT_API_HOST,
-            request_timeout=positive_seconds(timeout, timeout_origin) if timeout else 30.0,
+            request_timeout=positive_seconds(timeout, timeout_origin) if timeout else DEFAULT_REQUEST_TIMEOUT,
+            max_retries=retry_count(retries, retries_origin) if retries else DEFAULT_MAX_RETRIES,
+            retry_timeout=positive_seconds(budget, budget_origin) if budget else DEFAULT_RETRY_TIMEOUT,
         )
 
 
@@ -118,3 +132,13 @@ def positive_seconds(raw: str, origin: str) -> float:
     if not seconds > 0:
         raise ConfigurationError(f"{origin} must be a positive number of seconds, got {raw!r}.")
     return seconds
+
+
+def retry_count(raw: str, origin: str) -> int:
+    try:
+        count = int(raw)
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise ConfigurationError(f"{origin} must be a whole number of retries (0 or more), got {raw!r}.")
+    return count
