@@ -59,6 +59,8 @@ class ApiResponse:
     headers: dict[str, str] = field(default_factory=dict)
     # Close the connection instead of answering (the request was processed all the same).
     drop: bool = False
+    # Seconds to hold the answer back after the request was processed and recorded.
+    delay: float = 0.0
 
 
 Handler = Callable[["ApiRequest", tuple[str, ...]], ApiResponse]

@@ -7,7 +7,7 @@
   `Retry-After` (whole seconds), like LaunchDarkly's IP-based limits. A refused request is not
   counted.
 - `error_rate`: that fraction of requests gets a 500, 502, 503 or 504 without being processed.
-- `latency`: seconds added before every answer (after processing).
+- `latency`: seconds added before every answer (after processing and recording).
 - `drop_after_create`: that fraction of successful creates is stored, then the connection is
   closed without an answer.
 - Scripts: the next answers of a route, exactly (`ScriptedAnswer`); a scripted request is not
@@ -186,9 +186,7 @@ class FaultInjector:
             response.headers.update(headers)
             # Only a create that was stored is dropped: the point is a client left not knowing.
             response.drop = drop and response.status == 201
-        delay = self.faults.latency + (scripted.delay if scripted else 0.0)
-        if delay > 0:
-            time.sleep(delay)
+        response.delay += self.faults.latency + (scripted.delay if scripted else 0.0)
         return response
 
     def _next_scripted(self, route: str) -> ScriptedAnswer | None:

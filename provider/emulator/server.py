@@ -159,6 +159,8 @@ class _Handler(BaseHTTPRequestHandler):
                 dropped=response.drop,
             ),
         )
+        if response.delay > 0:
+            time.sleep(response.delay)
         self._write(request_id, response)
 
     def _read_body(self) -> bytes:
