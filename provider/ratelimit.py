@@ -114,6 +114,11 @@ class RateLimitInfo:
         moments = [t for t in (self.reset_at, self.retry_after_until) if t is not None and t > now]
         return max(moments) if moments else None
 
+    def retry_after_not_before(self, now: float) -> float | None:
+        """`Retry-After` alone, for answers other than 429 (a 503 may carry it)."""
+        until = self.retry_after_until
+        return until if until is not None and until > now else None
+
 
 class BudgetExceeded(Exception):
     """Waiting for the rate limit would run past the operation's deadline."""
@@ -184,7 +189,7 @@ class RateLimitGate:
                     target = opens_at + my_jitter.setdefault(opens_at, jitter(opens_at - now, self._rng))
                     if target > deadline:
                         raise BudgetExceeded(target - now)
-                    self._announce_once(opens_at, target - now, route)
+                    self._announce_reset(opens_at, target - now, route)
                     self._condition.wait(target - now)
                     continue
                 if any(bucket.probing for bucket in buckets):
@@ -284,7 +289,13 @@ class RateLimitGate:
         bucket.reset_at = reset_at
         bucket.remaining = remaining - bucket.in_flight
 
-    def _announce_once(self, opens_at: float, wait: float, route: str) -> None:
+    def announce_reset(self, opens_at: float, wait: float, route: str) -> None:
+        """Say on stderr that requests wait `wait` seconds for the rate limit to reset at `opens_at`,
+        once per reset however many threads wait for it, and only for waits over a second."""
+        with self._condition:
+            self._announce_reset(opens_at, wait, route)
+
+    def _announce_reset(self, opens_at: float, wait: float, route: str) -> None:
         if wait <= ANNOUNCE_AFTER or opens_at <= self._announced_until:
             return
         self._announced_until = opens_at
