@@ -860,11 +860,27 @@ class Engine:
             operations[name] = "same" if unchanged else "update"
         return operations
 
-    def destroy(self) -> list[str]:
-        """Run ``pulumi destroy``: delete every resource in reverse state order; returns their names."""
+    def destroy(self, *, parallel: int = 1) -> list[str]:
+        """Run ``pulumi destroy``: delete every resource in reverse state order; returns their names.
+
+        With ``parallel > 1`` the deletions (of resources independent of each other) run through a
+        thread pool of that size, like the engine's parallel step executor; the first failure is
+        raised once in-flight deletions finish, and the state keeps what was not deleted.
+        """
         names = list(reversed(self.state))
-        for name in names:
-            self._delete(name, self.state[name])
+        if parallel <= 1:
+            for name in names:
+                self._delete(name, self.state[name])
+            return names
+        entries = [(name, self.state[name]) for name in names]
+        with ThreadPoolExecutor(max_workers=parallel) as pool:
+            futures = [pool.submit(self._delete, name, entry) for name, entry in entries]
+            wait(futures, return_when=FIRST_EXCEPTION)
+            for future in futures:
+                future.cancel()
+        for future in futures:
+            if not future.cancelled():
+                future.result()
         return names
 
     def get(

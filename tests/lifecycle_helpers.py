@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine import Declared
+from engine import Declared, Engine
 
+from provider.emulator import Emulator
 from provider.lifecycle import IntegrationConfigurationProvider
 from provider.state import SECRET_OUTPUT_NAMES
 
@@ -33,3 +34,11 @@ def approvals(resource_name: str = "approvals", /, **changes: Any) -> Declared:
     }
     props.update(changes)
     return configuration(resource_name, **props)
+
+
+def assert_each_exists_once(engine: Engine, emulator: Emulator, names: dict[str, str]) -> None:
+    """Each resource (name -> declared configuration name) in state is one configuration with that
+    name, and the emulator holds nothing else."""
+    held = {item["_id"]: item["name"] for item in emulator.configurations()}
+    assert len(held) == len(names)
+    assert {engine.state[resource].id: name for resource, name in names.items()} == held
