@@ -216,11 +216,13 @@ class RateLimitGate:
             counts = {ticket.route: info.route_remaining, GLOBAL_BUCKET: info.global_remaining}
             for name, remaining in counts.items():
                 bucket = self._finish(ticket, name, now)
-                if remaining is None:
+                if remaining is None or info.reset_at is None or info.reset_at <= now:
                     if name in ticket.probes:
-                        bucket.paced = False  # this server does not report the count: do not pace
+                        # No count with a live window came back: nothing to pace on, so stop
+                        # sending this bucket's requests one at a time.
+                        bucket.paced = False
                     continue
-                self._learn(bucket, remaining, info.reset_at, now)
+                self._learn(bucket, remaining, info.reset_at)
             if status == 429 and info.route_remaining is None and info.global_remaining is None:
                 # A 429 that names no counter (an IP-based limit) holds back every route.
                 until = info.not_before(now)
@@ -270,10 +272,8 @@ class RateLimitGate:
         return bucket
 
     @staticmethod
-    def _learn(bucket: _Bucket, remaining: int, reset_at: float | None, now: float) -> None:
+    def _learn(bucket: _Bucket, remaining: int, reset_at: float) -> None:
         bucket.paced = True
-        if reset_at is None or reset_at <= now:
-            return  # a count without a live window cannot be paced on
         if bucket.reset_at is not None and reset_at < bucket.reset_at - 0.001:
             return  # a late answer from an earlier window
         if (
