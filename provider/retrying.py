@@ -37,6 +37,8 @@ RETRYABLE_STATUSES = frozenset({409, 429, 500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
 # Never give a request less time than this, even when the budget is nearly spent.
 MIN_ATTEMPT_TIMEOUT = 0.5
+# Time for the list that checks, when giving up, whether a create went through after all.
+LAST_CHECK_BUDGET = 10.0
 
 R = TypeVar("R")
 
@@ -232,9 +234,19 @@ class Retrier:
                 f"{state.upcoming_sleep:.1f} s (attempt {progress.attempts + 1} of {self.policy.max_attempts})"
             )
 
-        def give_up(state: RetryCallState) -> Answer:
+        def last_check() -> R | None:
+            """Giving up after an attempt that may have created something: look once more, or the
+            next `pulumi up` would create it again. This check may run a little past the budget."""
+            if not (progress.ambiguous and recover is not None and progress.first_sent_at is not None):
+                return None
+            return recover(progress.first_sent_at, max(deadline, time.time() + LAST_CHECK_BUDGET))
+
+        def give_up(state: RetryCallState) -> Answer | R:
             failure = progress.last
             assert failure is not None
+            found = last_check()
+            if found is not None:
+                return found
             if progress.attempts >= self.policy.max_attempts:
                 reason = f"launchdarkly:maxRetries is {self.policy.max_retries}"
             else:
@@ -253,6 +265,9 @@ class Retrier:
         except BudgetExceeded as exceeded:
             if progress.last is None:
                 raise WaitTooLong(exceeded.wait, budget) from None
+            found = last_check()
+            if found is not None:
+                return found
             reason = (
                 f"the rate limit allows the next attempt in {exceeded.wait:.1f} s, past the retry budget "
                 f"of {budget:g} s (launchdarkly:retryTimeout)"

@@ -286,6 +286,18 @@ def test_different_values_are_not_adopted(emulator: Emulator) -> None:
     assert len(emulator.configurations()) == 2
 
 
+def test_out_of_retries_after_an_ambiguous_create_it_still_looks_before_failing(emulator: Emulator) -> None:
+    emulator.script("create", ["500", "drop"])
+    created = client_for(emulator, max_retries=1).create_configuration("custom-approvals", body())
+    assert [f"{r.method} {r.status}" for r in seen(emulator)] == [
+        "POST 500",
+        "GET 200",
+        "POST 201",
+        "GET 200",
+    ]
+    assert [held["_id"] for held in emulator.configurations()] == [created.id]
+
+
 def test_a_failed_check_says_the_create_may_exist(emulator: Emulator) -> None:
     emulator.script("create", ["drop"])
     emulator.script("list", ["403"])
