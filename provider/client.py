@@ -18,7 +18,7 @@ from urllib.parse import quote, urljoin
 import requests
 from pydantic import BaseModel, ValidationError
 
-from .adoption import find_created
+from .ambiguous_create import find_created
 from .errors import LaunchDarklyApiError, LaunchDarklyConnectionError, LaunchDarklyProviderError
 from .manifests import bundled_manifests
 from .models import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from provider.adoption import CLOCK_MARGIN_MS, find_created
+from provider.ambiguous_create import CLOCK_MARGIN_MS, find_created
 from provider.models import IntegrationConfigurationPost, IntegrationConfigurationRep
 
 SENT_AT_MS = 1_760_000_000_000
