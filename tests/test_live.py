@@ -1,6 +1,6 @@
 """The lifecycle against a real LaunchDarkly account. Skipped unless LD_LIVE_TESTS=1 and a token are set.
 
-    LD_LIVE_TESTS=1 LAUNCHDARKLY_ACCESS_TOKEN=api-... [LAUNCHDARKLY_API_HOST=...] pytest -m live
+LD_LIVE_TESTS=1 LAUNCHDARKLY_ACCESS_TOKEN=api-... [LAUNCHDARKLY_API_HOST=...] pytest -m live
 """
 
 from __future__ import annotations
@@ -37,7 +37,9 @@ def test_live_lifecycle(spawn_plugin: Any) -> None:
         assert engine.up([declared]).operations == {"approvals": "create"}
         assert engine.refresh() == {"approvals": "same"}
         assert engine.up([declared]).operations == {"approvals": "same"}
-        renamed = approvals(name=f"pulumi live test {suffix} renamed", tags=["pulumi-live-test"], enabled=False)
+        renamed = approvals(
+            name=f"pulumi live test {suffix} renamed", tags=["pulumi-live-test"], enabled=False
+        )
         assert engine.up([renamed]).operations == {"approvals": "update"}
         assert engine.refresh() == {"approvals": "same"}
         assert engine.state["approvals"].outputs["enabled"] is False
