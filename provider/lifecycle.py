@@ -52,31 +52,31 @@ class IntegrationConfigurationProvider(ResourceProvider):
         self.__init__()  # type: ignore[misc]
 
     def configure(self, req: ConfigureRequest) -> None:
-        self._use(ProviderSettings.load(req.config.get, os.environ))
-
-    def _use(self, settings: ProviderSettings) -> None:
+        settings = ProviderSettings.load(req.config.get, os.environ)
         with self._client_lock:
-            self._client = LaunchDarklyClient(settings)
-            self._manifests = ManifestSource.from_settings(settings)
+            self._build(settings)
 
-    def _ensure_configured(self) -> None:
-        # SDKs older than configure() support never call it: fall back to the environment.
+    def _build(self, settings: ProviderSettings) -> tuple[LaunchDarklyClient, ManifestSource]:
+        """Build what the provider needs from settings; call with `_client_lock` held."""
+        self._client = LaunchDarklyClient(settings)
+        self._manifests = ManifestSource.from_settings(settings)
+        return self._client, self._manifests
+
+    def _configured(self) -> tuple[LaunchDarklyClient, ManifestSource]:
         with self._client_lock:
-            configured = self._client is not None
-        if not configured:
-            self._use(ProviderSettings.load(lambda _key: None, os.environ))
+            if self._client is None or self._manifests is None:
+                # SDKs older than configure() support never call it: fall back to the environment.
+                return self._build(ProviderSettings.load(lambda _key: None, os.environ))
+            return self._client, self._manifests
 
     @property
     def client(self) -> LaunchDarklyClient:
-        self._ensure_configured()
-        assert self._client is not None
-        return self._client
+        return self._configured()[0]
 
     @property
     def manifests(self) -> ManifestSource:
-        self._ensure_configured()
-        assert self._manifests is not None
-        return self._manifests
+        """Where manifests come from: one source per process, so each key is fetched at most once."""
+        return self._configured()[1]
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         failures = validate_declared(news)
