@@ -168,23 +168,23 @@ def test_the_id_of_another_integration_is_a_clear_error(engine: Engine, emulator
     assert engine.state == {}
 
 
-@pytest.mark.parametrize(
-    ("import_id", "problem"),
-    [
-        ("", "is empty"),
-        ("65f1c3d2e4b0a1b2c3d4e5f6\n", "contains spaces or line breaks"),
-        ("https://app.launchdarkly.com/api/v2/integration-configurations/65f1c3d2", "looks like a URL"),
-        ("65f1c3d2?x=1", "is not an id"),
-    ],
-)
-def test_a_malformed_id_fails_check_at_preview_without_any_call(
-    engine: Engine, emulator: Emulator, import_id: str, problem: str
-) -> None:
-    with pytest.raises(CheckFailed) as raised:
-        engine.preview([approvals(import_id=import_id)])
-    ((prop, reason),) = raised.value.failures
-    assert prop == "import_id"
-    assert problem in reason
+MALFORMED_IDS: list[tuple[Any, str]] = [
+    ("", "is empty"),
+    ("65f1c3d2e4b0a1b2c3d4e5f6\n", "contains spaces or line breaks"),
+    ("https://app.launchdarkly.com/api/v2/integration-configurations/65f1c3d2", "looks like a URL"),
+    ("65f1c3d2?x=1", "is not an id"),
+    (123, "valid string"),
+]
+
+
+def test_a_malformed_id_fails_check_at_preview_without_any_call(engine: Engine, emulator: Emulator) -> None:
+    # One plugin process for every case: the suite stays fast.
+    for import_id, problem in MALFORMED_IDS:
+        with pytest.raises(CheckFailed) as raised:
+            engine.preview([approvals(import_id=import_id)])
+        ((prop, reason),) = raised.value.failures
+        assert prop == "import_id"
+        assert problem in reason, (import_id, reason)
     assert emulator.requests == []
 
 
