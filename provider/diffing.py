@@ -4,7 +4,7 @@ Rules: a new `integration_key` replaces; so does a new value for a `config_value
 locks after saving (`disableAfterSaving`), since the API refuses to change it; every other input
 updates in place; tags compare as a set; an unset `enabled` means LaunchDarkly's default (true);
 unknown values (previews) count as changes. `__provider` is never compared, so a re-pickled
-provider alone changes nothing.
+provider alone changes nothing, and neither is `import_id`, which only steers the first create.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from .models import PatchOperation
 from .state import INPUT_NAMES, ConfigurationInputs, ConfigurationState, from_wire
 
 REPLACING_NAMES = frozenset({"integration_key"})
+# Inputs that describe how the resource came to be, not the configuration: never a change.
+INERT_NAMES = frozenset({"import_id"})
 
 # Where each input lives in the API's document, for JSON Patch paths.
 API_PATHS = {
@@ -89,8 +91,11 @@ def plan_change(
     changed = tuple(
         name
         for name in INPUT_NAMES
-        if is_unknown(declared_props.get(name))
-        or not same_input(name, state_props.get(name), declared_props.get(name))
+        if name not in INERT_NAMES
+        and (
+            is_unknown(declared_props.get(name))
+            or not same_input(name, state_props.get(name), declared_props.get(name))
+        )
     )
     replaces = tuple(name for name in changed if name in REPLACING_NAMES)
     locked: tuple[str, ...] = ()

@@ -22,6 +22,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from .adoption import import_only_on_first_create, plan_adoption
 from .client import LaunchDarklyClient
 from .diffing import patch_operations, plan_change
 from .drift import refresh_state
@@ -78,7 +79,8 @@ class IntegrationConfigurationProvider(ResourceProvider):
         """Where manifests come from: one source per process, so each key is fetched at most once."""
         return self._configured()[1]
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        news = import_only_on_first_create(olds, news)
         failures = validate_declared(news)
         integration_key = usable_integration_key(news)
         if integration_key is not None:
@@ -111,7 +113,19 @@ class IntegrationConfigurationProvider(ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         declared = ConfigurationInputs.from_props(props)
+        if declared.import_id is not None:
+            return self._adopt(declared, declared.import_id)
         response = self.client.create_configuration(declared.integration_key, declared.to_post())
+        return CreateResult(response.id, ConfigurationState.from_response(response, declared).to_props())
+
+    def _adopt(self, declared: ConfigurationInputs, import_id: str) -> CreateResult:
+        """Take over an existing configuration: one GET, then one PATCH when anything differs; no POST."""
+        manifest = self.manifests.lookup(declared.integration_key)
+        secret_keys = manifest.secret_keys if manifest else frozenset()
+        adoption = plan_adoption(declared, self.client.get_configuration(import_id), secret_keys)
+        response = adoption.configuration
+        if adoption.operations:
+            response = self.client.update_configuration(response.id, adoption.operations)
         return CreateResult(response.id, ConfigurationState.from_response(response, declared).to_props())
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:

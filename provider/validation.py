@@ -22,6 +22,8 @@ from .suggest import did_you_mean
 
 TAG_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,64}")
 KEY_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# LaunchDarkly's ids are opaque tokens (24 hex digits today); this only catches values that cannot be one.
+ID_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
 FIXES = {
     "integration_key": "set it to the integration's key, for example `custom-approvals`",
@@ -30,6 +32,7 @@ FIXES = {
     "enabled": "use True or False, or leave it out for LaunchDarkly's default (enabled)",
     "tags": "pass a list of strings, for example ['platform', 'approvals']",
     "capability_config": "pass a mapping such as {'approvals': {'additionalFormVariables': [...]}}",
+    "import_id": "set it to the id (`_id`) of an existing configuration, or leave it out to create one",
 }
 
 # What each required capability field is for, so a "missing" failure says what to put there.
@@ -119,6 +122,7 @@ def validate_declared(props: dict[str, Any]) -> list[Failure]:
     failures += _key_failures(known.get("integration_key"))
     failures += _tag_failures(known.get("tags"))
     failures += _capability_failures(known.get("capability_config"))
+    failures += _import_id_failures(known.get("import_id"))
     return failures
 
 
@@ -152,6 +156,28 @@ def _key_failures(integration_key: Any) -> list[Failure]:
             "integration_key",
             f"{integration_key!r} is not an integration key: keys use letters, digits, '.', '-' and '_' and "
             "start with a letter or digit, for example `custom-approvals`.",
+        )
+    ]
+
+
+def _import_id_failures(import_id: Any) -> list[Failure]:
+    # Whether the configuration exists, and whose it is, is checked at `up`: check makes no API call.
+    if not isinstance(import_id, str) or is_unknown(import_id) or ID_PATTERN.fullmatch(import_id):
+        return []
+    if not import_id.strip():
+        problem = "is empty"
+    elif import_id != import_id.strip() or any(character.isspace() for character in import_id):
+        problem = "contains spaces or line breaks"
+    elif "/" in import_id:
+        problem = "looks like a URL or path"
+    else:
+        problem = "is not an id"
+    return [
+        Failure(
+            "import_id",
+            f"{import_id!r} {problem}: import_id is the id (`_id`) of an existing integration configuration, "
+            "letters and digits such as '65f1c3d2e4b0a1b2c3d4e5f6' (the last segment of its API URL). "
+            "Leave import_id out to create a new configuration.",
         )
     ]
 

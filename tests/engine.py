@@ -795,6 +795,18 @@ class Engine:
         outputs = {p.name: self.state[p.name].outputs for p in prepared}
         return UpResult(operations=operations, outputs=outputs)
 
+    def step(self, decl: Declared) -> Operation:
+        """One resource's step of ``pulumi up`` (check, then create, update, replace or nothing),
+        as the engine runs it when a program registers the resource."""
+        return self._apply(self._prepare(decl, allow_unknowns=False))
+
+    def delete_undeclared(self, declared_names: Collection[str]) -> list[str]:
+        """The end of ``pulumi up``: delete what is in state but was not declared; returns the names."""
+        names = [name for name in reversed(self.state) if name not in declared_names]
+        for name in names:
+            self._delete(name, self.state[name])
+        return names
+
     def preview(self, declared: Sequence[Declared]) -> PreviewResult:
         """Run ``pulumi preview``: check and diff only, nothing is created, changed or deleted.
 
