@@ -98,3 +98,11 @@ def test_requirements_install_the_provider_from_this_checkout(name: str) -> None
     assert (EXAMPLES / name / editable[0]).resolve() == ROOT
     if "import yaml" in (EXAMPLES / name / "__main__.py").read_text():
         assert any(line.lower().startswith("pyyaml") for line in lines)
+
+
+def test_root_readme_lists_every_example() -> None:
+    readme = (ROOT / "README.md").read_text()
+    examples_section = readme.split("## Examples\n", 1)[1].split("\n## ", 1)[0]
+    for folder in sorted(path.name for path in EXAMPLES.iterdir() if path.is_dir()):
+        assert f"](examples/{folder}/)" in examples_section, folder
+    assert "\n## Use in pull requests\n" in readme
