@@ -2,7 +2,8 @@
 
 Rules: a new `integration_key` replaces; every other input updates in place; tags compare as a
 set; an unset `enabled` means LaunchDarkly's default (true); unknown values (previews) count as
-changes. `__provider` is never compared, so a re-pickled provider alone changes nothing.
+changes. `__provider` is never compared, so a re-pickled provider alone changes nothing, and
+neither is `import_id`, which only steers the first create.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from .models import PatchOperation
 from .state import INPUT_NAMES, ConfigurationInputs, ConfigurationState, from_wire
 
 REPLACING_NAMES = frozenset({"integration_key"})
+# Inputs that describe how the resource came to be, not the configuration: never a change.
+INERT_NAMES = frozenset({"import_id"})
 
 # Where each input lives in the API's document, for JSON Patch paths.
 API_PATHS = {
@@ -80,8 +83,11 @@ def plan_change(state_props: dict[str, Any], declared_props: dict[str, Any]) -> 
     changed = tuple(
         name
         for name in INPUT_NAMES
-        if is_unknown(declared_props.get(name))
-        or not same_input(name, state_props.get(name), declared_props.get(name))
+        if name not in INERT_NAMES
+        and (
+            is_unknown(declared_props.get(name))
+            or not same_input(name, state_props.get(name), declared_props.get(name))
+        )
     )
     return PlannedChange(changed=changed, replaces=tuple(name for name in changed if name in REPLACING_NAMES))
 

@@ -83,3 +83,7 @@ class LaunchDarklyApiError(LaunchDarklyProviderError):
 
 class LaunchDarklyConnectionError(LaunchDarklyProviderError):
     """No HTTP answer at all: DNS, TLS, refused or dropped connection, or a timeout."""
+
+
+class AdoptionError(LaunchDarklyProviderError):
+    """`import_id` names a configuration this resource cannot take over."""

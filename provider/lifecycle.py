@@ -22,6 +22,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from .adoption import import_only_on_first_create, plan_adoption
 from .client import LaunchDarklyClient
 from .diffing import patch_operations, plan_change
 from .drift import refresh_state
@@ -60,7 +61,8 @@ class IntegrationConfigurationProvider(ResourceProvider):
                 self._client = LaunchDarklyClient(ProviderSettings.load(lambda _key: None, os.environ))
             return self._client
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        news = import_only_on_first_create(olds, news)
         failures = [CheckFailure(failure.property, failure.reason) for failure in validate_declared(news)]
         return CheckResult(news, failures)
 
@@ -75,7 +77,19 @@ class IntegrationConfigurationProvider(ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         declared = ConfigurationInputs.from_props(props)
+        if declared.import_id is not None:
+            return self._adopt(declared, declared.import_id)
         response = self.client.create_configuration(declared.integration_key, declared.to_post())
+        return CreateResult(response.id, ConfigurationState.from_response(response, declared).to_props())
+
+    def _adopt(self, declared: ConfigurationInputs, import_id: str) -> CreateResult:
+        """Take over an existing configuration: one GET, then one PATCH when anything differs; no POST."""
+        manifest = bundled_manifests().get(declared.integration_key)
+        secret_keys = manifest.secret_keys if manifest else frozenset()
+        adoption = plan_adoption(declared, self.client.get_configuration(import_id), secret_keys)
+        response = adoption.configuration
+        if adoption.operations:
+            response = self.client.update_configuration(response.id, adoption.operations)
         return CreateResult(response.id, ConfigurationState.from_response(response, declared).to_props())
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:

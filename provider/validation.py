@@ -18,6 +18,8 @@ from .state import INPUT_NAMES, ConfigurationInputs, from_wire
 
 TAG_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,64}")
 KEY_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# LaunchDarkly's ids are opaque tokens (24 hex digits today); this only catches values that cannot be one.
+ID_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
 # Stand-ins for required values that are unknown during a preview, so the known rest still validates.
 PLACEHOLDERS: dict[str, Any] = {"integration_key": "unknown", "name": "unknown", "config_values": {}}
@@ -29,6 +31,7 @@ FIXES = {
     "enabled": "use True or False, or leave it out for LaunchDarkly's default (enabled)",
     "tags": "pass a list of strings, for example ['platform', 'approvals']",
     "capability_config": "pass a mapping such as {'approvals': {'additionalFormVariables': [...]}}",
+    "import_id": "set it to the id (`_id`) of an existing configuration, or leave it out to create one",
 }
 
 
@@ -69,6 +72,7 @@ def validate_declared(props: dict[str, Any]) -> list[Failure]:
     failures += _key_failures(known.get("integration_key"))
     failures += _tag_failures(known.get("tags"))
     failures += _capability_failures(known.get("capability_config"))
+    failures += _import_id_failures(known.get("import_id"))
     return failures
 
 
@@ -91,6 +95,28 @@ def _key_failures(integration_key: Any) -> list[Failure]:
             "integration_key",
             f"{integration_key!r} is not an integration key: keys use letters, digits, '.', '-' and '_' and "
             "start with a letter or digit, for example `custom-approvals`.",
+        )
+    ]
+
+
+def _import_id_failures(import_id: Any) -> list[Failure]:
+    # Whether the configuration exists, and whose it is, is checked at `up`: check makes no API call.
+    if not isinstance(import_id, str) or is_unknown(import_id) or ID_PATTERN.fullmatch(import_id):
+        return []
+    if not import_id.strip():
+        problem = "is empty"
+    elif import_id != import_id.strip() or any(character.isspace() for character in import_id):
+        problem = "contains spaces or line breaks"
+    elif "/" in import_id:
+        problem = "looks like a URL or path"
+    else:
+        problem = "is not an id"
+    return [
+        Failure(
+            "import_id",
+            f"{import_id!r} {problem}: import_id is the id (`_id`) of an existing integration configuration, "
+            "letters and digits such as '65f1c3d2e4b0a1b2c3d4e5f6' (the last segment of its API URL). "
+            "Leave import_id out to create a new configuration.",
         )
     ]
 
