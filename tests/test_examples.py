@@ -91,12 +91,20 @@ def assert_holds_what_was_declared(engine: Engine, held: dict[str, dict[str, Any
 
 
 def deploy(
-    example_name: str, stack: str, engine: Engine, emulator: Emulator, secrets: dict[str, Any]
+    example_name: str,
+    stack: str,
+    engine: Engine,
+    emulator: Emulator,
+    secrets: dict[str, Any],
+    overrides: dict[str, Any] | None = None,
 ) -> Deployed:
-    """Run the example twice, as two `pulumi up`s: the first creates, the second changes nothing."""
+    """Run the example twice, as two `pulumi up`s: the first creates, the second changes nothing.
+
+    `overrides` replaces keys of the stack file's config, as `pulumi config set` would.
+    """
     example = EXAMPLES / example_name
     project = project_name(example)
-    config = stack_config(example, stack)
+    config = {**stack_config(example, stack), **(overrides or {})}
     full_config = as_pulumi_config(project, {**config, **secrets})
     secret_keys = tuple(f"{project}:{key}" for key in secrets)
 
@@ -309,6 +317,33 @@ def test_many_configurations_reads_a_json_data_file(
     )
     held = held_by_resource(engine, emulator)
     assert_matches_data_file(Deployed("dev", {}, run, held), json_file, secrets)
+
+
+def test_many_configurations_adopts_a_configuration_made_by_hand(
+    tmp_path: Path, engine: Engine, emulator: Emulator
+) -> None:
+    example = EXAMPLES / "many-configurations"
+    data = yaml.safe_load((example / stack_config(example, "dev")["dataFile"]).read_text())
+    entry = data["teams"][0]["configurations"][0]
+    by_hand = emulator.seed_configuration(
+        entry["integration"],
+        {
+            "name": "Approvals (made in the UI)",
+            "configValues": {"apiKey": "old-key", "baseURL": "https://old.example.com"},
+        },
+    )
+    entry["importId"] = by_hand["_id"]
+    data_file = tmp_path / "adopting.yaml"
+    data_file.write_text(yaml.safe_dump(data))
+    secrets = data_file_secrets(data_file, "dev")
+    emulator.clear_requests()
+
+    deployed = deploy("many-configurations", "dev", engine, emulator, secrets, {"dataFile": str(data_file)})
+
+    name = f"{data['teams'][0]['team']}-{entry['key']}"
+    assert deployed.held[name]["_id"] == by_hand["_id"]
+    assert_matches_data_file(deployed, data_file, secrets)
+    assert len(emulator.configurations()) == len(data_file_entries(data_file))
 
 
 MISTAKES: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {

@@ -16,7 +16,17 @@ from provider import IntegrationConfiguration
 
 # Team names and keys make up resource names: keep them boring so names stay valid and readable.
 NAME_PART = re.compile(r"[a-z0-9][a-z0-9-]*")
-ENTRY_FIELDS = {"key", "integration", "name", "values", "secrets", "enabled", "tags", "capabilityConfig"}
+ENTRY_FIELDS = {
+    "key",
+    "integration",
+    "name",
+    "values",
+    "secrets",
+    "enabled",
+    "tags",
+    "capabilityConfig",
+    "importId",
+}
 
 config = pulumi.Config()
 data_file = Path(config.require("dataFile"))
@@ -66,6 +76,8 @@ configurations = {
         enabled=entry.get("enabled"),
         tags=sorted({f"team-{team['team']}", *team.get("tags", []), *entry.get("tags", [])}),
         capability_config=entry.get("capabilityConfig"),
+        # Takes over a configuration made by hand on the first `pulumi up`; inert afterwards.
+        import_id=entry.get("importId"),
     )
     for name, (team, entry) in entries.items()
 }
