@@ -20,6 +20,7 @@ from .models import (
     IntegrationConfigurationPost,
     IntegrationConfigurationRep,
     IntegrationManifest,
+    ManifestCollection,
     PatchOperation,
 )
 from .settings import ProviderSettings
@@ -96,6 +97,10 @@ class LaunchDarklyClient:
         if response is None:
             return None
         return _parse(IntegrationManifest, response, "read the manifest of")
+
+    def list_manifests(self) -> list[IntegrationManifest]:
+        response = self._request("GET", MANIFESTS_PATH, "list the manifests of")
+        return _parse(ManifestCollection, response, "list the manifests of").items
 
     def _request(
         self,

@@ -34,8 +34,13 @@ class SettingSource:
 ACCESS_TOKEN = SettingSource("accessToken", "LAUNCHDARKLY_ACCESS_TOKEN")
 API_HOST = SettingSource("apiHost", "LAUNCHDARKLY_API_HOST")
 REQUEST_TIMEOUT = SettingSource("requestTimeout", "LAUNCHDARKLY_REQUEST_TIMEOUT")
+MANIFESTS_FILE = SettingSource("manifestsFile", "LAUNCHDARKLY_MANIFESTS_FILE")
+MANIFEST_TIMEOUT = SettingSource("manifestTimeout", "LAUNCHDARKLY_MANIFEST_TIMEOUT")
 
-ALL_SETTINGS = (ACCESS_TOKEN, API_HOST, REQUEST_TIMEOUT)
+ALL_SETTINGS = (ACCESS_TOKEN, API_HOST, REQUEST_TIMEOUT, MANIFESTS_FILE, MANIFEST_TIMEOUT)
+
+# A preview waits for a manifest fetch, so it gets a much shorter leash than a write.
+DEFAULT_MANIFEST_TIMEOUT = 5.0
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,8 @@ class ProviderSettings:
     api_host: str = DEFAULT_API_HOST
     connect_timeout: float = 10.0
     request_timeout: float = 30.0
+    manifests_file: str | None = None
+    manifest_timeout: float = DEFAULT_MANIFEST_TIMEOUT
 
     def require_token(self) -> str:
         if not self.access_token:
@@ -76,10 +83,16 @@ class ProviderSettings:
         token, _ = value(ACCESS_TOKEN)
         host, host_origin = value(API_HOST)
         timeout, timeout_origin = value(REQUEST_TIMEOUT)
+        manifests_file, _ = value(MANIFESTS_FILE)
+        manifest_timeout, manifest_timeout_origin = value(MANIFEST_TIMEOUT)
         return cls(
             access_token=token or None,
             api_host=normalize_api_host(host, host_origin) if host else DEFAULT_API_HOST,
             request_timeout=positive_seconds(timeout, timeout_origin) if timeout else 30.0,
+            manifests_file=manifests_file or None,
+            manifest_timeout=positive_seconds(manifest_timeout, manifest_timeout_origin)
+            if manifest_timeout
+            else DEFAULT_MANIFEST_TIMEOUT,
         )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .models import CapabilityConfig, IntegrationConfigurationPost, IntegrationConfigurationRep
+from .models import CapabilityConfigPost, IntegrationConfigurationPost, IntegrationConfigurationRep
 
 PROVIDER_PROPERTY = "__provider"
 INPUT_NAMES = (
@@ -79,10 +79,10 @@ class ConfigurationInputs(BaseModel):
         """LaunchDarkly enables a configuration unless told otherwise."""
         return True if self.enabled is None else self.enabled
 
-    def capability_config_model(self) -> CapabilityConfig | None:
+    def capability_config_model(self) -> CapabilityConfigPost | None:
         if self.capability_config is None:
             return None
-        return CapabilityConfig.model_validate(self.capability_config)
+        return CapabilityConfigPost.model_validate(self.capability_config)
 
     def to_post(self) -> IntegrationConfigurationPost:
         return IntegrationConfigurationPost(

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from engine import CheckFailed, Engine, ProviderCallError
-from lifecycle_helpers import approvals, configuration
+from lifecycle_helpers import approvals, configuration, configuration_requests
 from pulumi.output import Unknown
 from test_lifecycle import calls
 
@@ -50,7 +50,7 @@ def test_adopting_an_identical_configuration_sends_only_the_secrets(
     result = engine.up([approvals(import_id=config_id)])
 
     assert result.operations == {"approvals": "create"}
-    requests_made = emulator.requests
+    requests_made = configuration_requests(emulator)  # manifest fetches left out
     assert calls(emulator) == [f"GET {CONFIGURATIONS}/{config_id}", f"PATCH {CONFIGURATIONS}/{config_id}"]
     assert requests_made[1].body == [{"op": "replace", "path": "/configValues", "value": DECLARED_VALUES}]
     (after,) = emulator.configurations()
@@ -83,7 +83,7 @@ def test_adopting_a_different_configuration_patches_only_the_differences(
 
     engine.up([approvals(import_id=config_id)])
 
-    requests_made = emulator.requests
+    requests_made = configuration_requests(emulator)  # manifest fetches left out
     assert calls(emulator) == [f"GET {CONFIGURATIONS}/{config_id}", f"PATCH {CONFIGURATIONS}/{config_id}"]
     assert requests_made[1].body == [
         {"op": "replace", "path": "/name", "value": "Change approvals"},
@@ -109,11 +109,15 @@ def test_adopting_with_a_capability_config_adds_it(engine: Engine, emulator: Emu
         "approvals": {"additionalFormVariables": [{"key": "ticket", "name": "Ticket", "type": "string"}]}
     }
     engine.up([approvals(import_id=config_id, capability_config=capability)])
-    assert [operation["path"] for operation in emulator.requests[1].body] == [
+    assert [operation["path"] for operation in configuration_requests(emulator)[1].body] == [
         "/configValues",
         "/capabilityConfig",
     ]
-    assert emulator.requests[1].body[1] == {"op": "add", "path": "/capabilityConfig", "value": capability}
+    assert configuration_requests(emulator)[1].body[1] == {
+        "op": "add",
+        "path": "/capabilityConfig",
+        "value": capability,
+    }
     assert emulator.get_configuration(config_id)["capabilityConfig"] == capability  # type: ignore[index]
 
 
@@ -185,14 +189,14 @@ def test_a_malformed_id_fails_check_at_preview_without_any_call(engine: Engine, 
         ((prop, reason),) = raised.value.failures
         assert prop == "import_id"
         assert problem in reason, (import_id, reason)
-    assert emulator.requests == []
+    assert configuration_requests(emulator) == []
 
 
 def test_preview_of_an_adoption_makes_no_call(engine: Engine, emulator: Emulator) -> None:
     config_id = seed(emulator)["_id"]
     assert engine.preview([approvals(import_id=config_id)]).operations == {"approvals": "create"}
     assert engine.preview([approvals(import_id=Unknown())]).operations == {"approvals": "create"}
-    assert emulator.requests == []
+    assert configuration_requests(emulator) == []
 
 
 def test_import_id_is_inert_once_adopted(engine: Engine, emulator: Emulator) -> None:
