@@ -19,7 +19,12 @@ import requests
 from pydantic import BaseModel, ValidationError
 
 from .ambiguous_create import find_created
-from .errors import LaunchDarklyApiError, LaunchDarklyConnectionError, LaunchDarklyProviderError
+from .errors import (
+    LaunchDarklyApiError,
+    LaunchDarklyConnectionError,
+    LaunchDarklyProviderError,
+    RateLimitWaitError,
+)
 from .manifests import bundled_manifests
 from .models import (
     ApiErrorBody,
@@ -27,9 +32,11 @@ from .models import (
     IntegrationConfigurationPost,
     IntegrationConfigurationRep,
     IntegrationManifest,
+    ManifestCollection,
     PatchOperation,
 )
-from .ratelimit import RateLimitGate, announce_on_stderr, shared_gate
+from .notices import notify
+from .ratelimit import RateLimitGate, shared_gate
 from .retrying import Answer, NoAnswer, Retrier, RetryPolicy, WaitTooLong
 from .settings import ProviderSettings
 from .version import __version__
@@ -49,7 +56,7 @@ class LaunchDarklyClient:
         session: requests.Session | None = None,
         *,
         gate: RateLimitGate | None = None,
-        announce: Callable[[str], None] = announce_on_stderr,
+        announce: Callable[[str], None] = notify,
     ) -> None:
         self._settings = settings
         self._session = session or requests.Session()
@@ -167,6 +174,10 @@ class LaunchDarklyClient:
             return None
         return _parse(IntegrationManifest, response, "read the manifest of")
 
+    def list_manifests(self) -> list[IntegrationManifest]:
+        response = self._request("GET", MANIFESTS_PATH, "list the manifests of", route="manifests")
+        return _parse(ManifestCollection, response, "list the manifests of").items
+
     def _request(
         self,
         method: str,
@@ -214,7 +225,7 @@ class LaunchDarklyClient:
                 f"({type(error).__name__}). Check the network and `launchdarkly:apiHost`."
             ) from None
         except WaitTooLong as waiting:
-            raise LaunchDarklyProviderError(
+            raise RateLimitWaitError(
                 f"Did not {operation} the integration configuration: LaunchDarkly's rate limit allows the next "
                 f"request in {waiting.wait:.0f} s, past the retry budget of {waiting.budget:g} s "
                 "(launchdarkly:retryTimeout). Run the command again later, or raise launchdarkly:retryTimeout."

@@ -1,8 +1,10 @@
 """Compare declared inputs with state, and turn the difference into one JSON Patch.
 
-Rules: a new `integration_key` replaces; every other input updates in place; tags compare as a
-set; an unset `enabled` means LaunchDarkly's default (true); unknown values (previews) count as
-changes. `__provider` is never compared, so a re-pickled provider alone changes nothing.
+Rules: a new `integration_key` replaces; so does a new value for a `config_values` key the manifest
+locks after saving (`disableAfterSaving`), since the API refuses to change it; every other input
+updates in place; tags compare as a set; an unset `enabled` means LaunchDarkly's default (true);
+unknown values (previews) count as changes. `__provider` is never compared, so a re-pickled
+provider alone changes nothing, and neither is `import_id`, which only steers the first create.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from .models import PatchOperation
 from .state import INPUT_NAMES, ConfigurationInputs, ConfigurationState, from_wire
 
 REPLACING_NAMES = frozenset({"integration_key"})
+# Inputs that describe how the resource came to be, not the configuration: never a change.
+INERT_NAMES = frozenset({"import_id"})
 
 # Where each input lives in the API's document, for JSON Patch paths.
 API_PATHS = {
@@ -69,21 +73,53 @@ def same_input(name: str, old: Any, new: Any) -> bool:
 class PlannedChange:
     changed: tuple[str, ...]
     replaces: tuple[str, ...]
+    # `config_values` keys whose change forces the replacement (locked after saving).
+    locked: tuple[str, ...] = ()
 
     @property
     def any(self) -> bool:
         return bool(self.changed)
 
 
-def plan_change(state_props: dict[str, Any], declared_props: dict[str, Any]) -> PlannedChange:
-    """Which inputs differ between state (old outputs) and the declared, checked inputs."""
+def plan_change(
+    state_props: dict[str, Any], declared_props: dict[str, Any], locked_keys: frozenset[str] = frozenset()
+) -> PlannedChange:
+    """Which inputs differ between state (old outputs) and the declared, checked inputs.
+
+    `locked_keys` are the manifest's `disableAfterSaving` keys.
+    """
     changed = tuple(
         name
         for name in INPUT_NAMES
-        if is_unknown(declared_props.get(name))
-        or not same_input(name, state_props.get(name), declared_props.get(name))
+        if name not in INERT_NAMES
+        and (
+            is_unknown(declared_props.get(name))
+            or not same_input(name, state_props.get(name), declared_props.get(name))
+        )
     )
-    return PlannedChange(changed=changed, replaces=tuple(name for name in changed if name in REPLACING_NAMES))
+    replaces = tuple(name for name in changed if name in REPLACING_NAMES)
+    locked: tuple[str, ...] = ()
+    if "config_values" in changed and not replaces:
+        locked = changed_locked_keys(
+            state_props.get("config_values"), declared_props.get("config_values"), locked_keys
+        )
+        if locked:
+            replaces = ("config_values",)
+    return PlannedChange(changed=changed, replaces=replaces, locked=locked)
+
+
+def changed_locked_keys(old_values: Any, new_values: Any, locked_keys: frozenset[str]) -> tuple[str, ...]:
+    """Locked keys whose value changes, or may change (not known yet in a preview)."""
+    if not locked_keys:
+        return ()
+    if not isinstance(new_values, dict):
+        return tuple(sorted(locked_keys)) if is_unknown(new_values) else ()
+    old = old_values if isinstance(old_values, dict) else {}
+    return tuple(
+        key
+        for key in sorted(locked_keys)
+        if is_unknown(new_values.get(key)) or canonical(old.get(key)) != canonical(new_values.get(key))
+    )
 
 
 def patch_operations(

@@ -90,5 +90,13 @@ class LaunchDarklyApiError(LaunchDarklyProviderError):
         return f"{text} {self.hint}".strip()
 
 
+class RateLimitWaitError(LaunchDarklyProviderError):
+    """LaunchDarkly's rate limit would allow the next request only after the retry budget ran out."""
+
+
 class LaunchDarklyConnectionError(LaunchDarklyProviderError):
     """No HTTP answer at all: DNS, TLS, refused or dropped connection, or a timeout."""
+
+
+class AdoptionError(LaunchDarklyProviderError):
+    """`import_id` names a configuration this resource cannot take over."""

@@ -1,15 +1,33 @@
 """Pydantic models of the LaunchDarkly API shapes this provider sends and receives.
 
 Field aliases are the API's own names (`configValues`, `_id`, ...); Python attributes are snake_case.
-Every model tolerates fields it does not know, because LaunchDarkly adds fields over time and a
-newer server must never break an older provider.
+Models of what LaunchDarkly answers tolerate fields they do not know, because LaunchDarkly adds
+fields over time and a newer server must never break an older provider. Models of what a program
+declares and this provider sends (`...Post`) are strict instead: an unknown or misspelt field is a
+mistake to report at preview, not something to drop silently or let the API refuse at `up`.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from .suggest import did_you_mean
+
+# The form-variable types of the integration framework's manifest schema.
+FORM_VARIABLE_TYPES = (
+    "string",
+    "boolean",
+    "uri",
+    "enum",
+    "oauth",
+    "dynamicEnum",
+    "generated",
+    "environmentSelector",
+    "multiselect",
+    "publicKey",
+)
 
 
 class ApiModel(BaseModel):
@@ -37,6 +55,13 @@ class FormVariable(ApiModel):
     allowed_values: list[str] | None = Field(default=None, alias="allowedValues")
     disable_after_saving: bool = Field(default=False, alias="disableAfterSaving")
 
+    @property
+    def required(self) -> bool:
+        """Whether a configuration must set it. LaunchDarkly fills in a hidden field with a default itself."""
+        if self.is_hidden and self.default_value is not None:
+            return False
+        return not self.is_optional
+
 
 class IntegrationManifest(ApiModel):
     """The parts of an integration manifest that matter for integration configurations."""
@@ -54,6 +79,11 @@ class IntegrationManifest(ApiModel):
     @property
     def secret_keys(self) -> frozenset[str]:
         return frozenset(variable.key for variable in self.form_variables if variable.is_secret)
+
+    @property
+    def locked_keys(self) -> frozenset[str]:
+        """Keys the API refuses to change once saved (`disableAfterSaving`)."""
+        return frozenset(variable.key for variable in self.form_variables if variable.disable_after_saving)
 
 
 class Statement(ApiModel):
@@ -83,6 +113,91 @@ class CapabilityConfig(ApiModel):
     )
 
 
+class RequestModel(ApiModel):
+    """Base for shapes a program declares: API spellings only, exact types, no unknown fields."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=False)
+
+
+class FormVariablePost(FormVariable):
+    """An additional approval form field as a program declares it (the manifest schema's form variable)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=False)
+
+    # Allowed by the manifest schema, passed through untouched.
+    dynamic_options: dict[str, Any] | None = Field(default=None, alias="dynamicOptions")
+    depends_on: list[Any] | None = Field(default=None, alias="dependsOn")
+    multiselect_options: list[Any] | None = Field(default=None, alias="multiselectOptions")
+    multiselect_default_options: list[str] | None = Field(default=None, alias="multiselectDefaultOptions")
+    hide_empty: bool | None = Field(default=None, alias="hideEmpty")
+
+    # Limits from the integration framework's manifest schema.
+    @field_validator("key")
+    @classmethod
+    def _key_shape(cls, key: str) -> str:
+        if not key or len(key) > 20 or any(character.isspace() for character in key):
+            raise ValueError("a form variable key is 1 to 20 characters without spaces, for example `ticket`")
+        return key
+
+    @field_validator("name")
+    @classmethod
+    def _name_shape(cls, name: str) -> str:
+        if not name.strip() or len(name) > 50:
+            raise ValueError("a form variable name is 1 to 50 characters, for example `Change ticket`")
+        return name
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, kind: str) -> str:
+        if kind not in FORM_VARIABLE_TYPES:
+            raise ValueError(
+                f"`{kind}` is not a form variable type.{did_you_mean(kind, FORM_VARIABLE_TYPES)} "
+                f"Use one of {', '.join(FORM_VARIABLE_TYPES)}"
+            )
+        return kind
+
+
+class StatementPost(Statement):
+    """A statement as a program declares it. `resources`/`notResources` (and `actions`/`notActions`)
+    exclude each other, as the API's own descriptions say."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=False)
+
+    # Field validators run in declaration order, so `resources` (`actions`) is in `info.data` here.
+    @field_validator("not_resources")
+    @classmethod
+    def _not_with_resources(cls, values: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        if values and info.data.get("resources"):
+            raise ValueError("set either `resources` or `notResources`, not both")
+        return values
+
+    @field_validator("not_actions")
+    @classmethod
+    def _not_with_actions(cls, values: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        if values and info.data.get("actions"):
+            raise ValueError("set either `actions` or `notActions`, not both")
+        return values
+
+
+class ApprovalsCapabilityConfigPost(RequestModel):
+    additional_form_variables: list[FormVariablePost] | None = Field(
+        default=None, alias="additionalFormVariables"
+    )
+
+
+class AuditLogEventsHookCapabilityConfigPost(RequestModel):
+    statements: list[StatementPost] | None = None
+
+
+class CapabilityConfigPost(RequestModel):
+    """`capabilityConfig` as a program declares it: only the capabilities the API knows."""
+
+    approvals: ApprovalsCapabilityConfigPost | None = None
+    audit_log_events_hook: AuditLogEventsHookCapabilityConfigPost | None = Field(
+        default=None, alias="auditLogEventsHook"
+    )
+
+
 class IntegrationConfigurationPost(ApiModel):
     """The body of `POST /api/v2/integration-configurations/keys/{integrationKey}`."""
 
@@ -90,7 +205,7 @@ class IntegrationConfigurationPost(ApiModel):
     config_values: dict[str, Any] = Field(alias="configValues")
     enabled: bool | None = None
     tags: list[str] | None = None
-    capability_config: CapabilityConfig | None = Field(default=None, alias="capabilityConfig")
+    capability_config: CapabilityConfigPost | None = Field(default=None, alias="capabilityConfig")
 
 
 class PatchOperation(ApiModel):

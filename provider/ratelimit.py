@@ -14,12 +14,13 @@ allowance and then waits, instead of collecting 429s.
 from __future__ import annotations
 
 import random
-import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+
+from .notices import notify
 
 GLOBAL_BUCKET = "global"
 RESET_HEADER = "X-Ratelimit-Reset"
@@ -161,7 +162,7 @@ class RateLimitGate:
     ) -> None:
         self._clock = clock
         self._rng = rng or random.Random()
-        self._announce = announce or announce_on_stderr
+        self._announce = announce or notify
         self._condition = threading.Condition()
         self._buckets: dict[str, _Bucket] = {}
         # Set by 429s that name no window (Retry-After only, or no header): every route waits.
@@ -302,11 +303,6 @@ class RateLimitGate:
         self._announce(
             f"LaunchDarkly's rate limit is used up; waiting {wait:.1f} s for it to reset ({route} and other requests)"
         )
-
-
-def announce_on_stderr(line: str) -> None:
-    # The Pulumi CLI shows a provider's stderr lines to the user.
-    print(f"launchdarkly: {line}", file=sys.stderr, flush=True)
 
 
 _GATES: dict[str, RateLimitGate] = {}

@@ -24,6 +24,7 @@ class IntegrationConfigurationArgs:
         enabled: pulumi.Input[bool] | None = None,
         tags: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
         capability_config: pulumi.Input[Mapping[str, Any]] | None = None,
+        import_id: pulumi.Input[str] | None = None,
     ) -> None:
         self.integration_key = integration_key
         self.name = name
@@ -31,6 +32,7 @@ class IntegrationConfigurationArgs:
         self.enabled = enabled
         self.tags = tags
         self.capability_config = capability_config
+        self.import_id = import_id
 
     def to_props(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -41,6 +43,9 @@ class IntegrationConfiguration(Resource, module="launchdarkly", name="Integratio
 
     Changing `integration_key` replaces the configuration; every other input updates it in place.
     `config_values` is always stored as a secret.
+
+    `import_id` takes over an existing configuration on the first `pulumi up` instead of creating
+    one; afterwards it is inert. `IntegrationConfiguration.get` reads one without managing it.
     """
 
     integration_key: pulumi.Output[str]
@@ -49,6 +54,8 @@ class IntegrationConfiguration(Resource, module="launchdarkly", name="Integratio
     enabled: pulumi.Output[bool]
     tags: pulumi.Output[list[str]]
     capability_config: pulumi.Output[dict[str, Any] | None]
+    import_id: pulumi.Output[str | None]
+    """The id of the existing configuration this resource took over, as declared."""
     created_at: pulumi.Output[int]
     """When LaunchDarkly created the configuration, in epoch milliseconds."""
     access: pulumi.Output[dict[str, Any]]
@@ -67,6 +74,7 @@ class IntegrationConfiguration(Resource, module="launchdarkly", name="Integratio
         enabled: pulumi.Input[bool] | None = None,
         tags: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
         capability_config: pulumi.Input[Mapping[str, Any]] | None = None,
+        import_id: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         props: dict[str, Any] = args.to_props() if args else {}
@@ -77,6 +85,7 @@ class IntegrationConfiguration(Resource, module="launchdarkly", name="Integratio
             "enabled": enabled,
             "tags": tags,
             "capability_config": capability_config,
+            "import_id": import_id,
         }
         props.update({key: value for key, value in keywords.items() if value is not None})
         for secret_name in SECRET_OUTPUT_NAMES:
@@ -92,4 +101,17 @@ class IntegrationConfiguration(Resource, module="launchdarkly", name="Integratio
             resource_name,
             props,
             pulumi.ResourceOptions.merge(opts, secret_outputs),
+        )
+
+    @staticmethod
+    def get(
+        resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
+    ) -> IntegrationConfiguration:
+        """A read-only reference to an existing configuration: read by id, never created, changed or deleted.
+
+        Outputs are LaunchDarkly's view; `config_values` holds secrets as the API shows them
+        (masked) and is a secret output all the same.
+        """
+        return IntegrationConfiguration(
+            resource_name, opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
         )

@@ -34,12 +34,24 @@ class SettingSource:
 ACCESS_TOKEN = SettingSource("accessToken", "LAUNCHDARKLY_ACCESS_TOKEN")
 API_HOST = SettingSource("apiHost", "LAUNCHDARKLY_API_HOST")
 REQUEST_TIMEOUT = SettingSource("requestTimeout", "LAUNCHDARKLY_REQUEST_TIMEOUT")
+MANIFESTS_FILE = SettingSource("manifestsFile", "LAUNCHDARKLY_MANIFESTS_FILE")
+MANIFEST_TIMEOUT = SettingSource("manifestTimeout", "LAUNCHDARKLY_MANIFEST_TIMEOUT")
 MAX_RETRIES = SettingSource("maxRetries", "LAUNCHDARKLY_MAX_RETRIES")
 RETRY_TIMEOUT = SettingSource("retryTimeout", "LAUNCHDARKLY_RETRY_TIMEOUT")
 
-ALL_SETTINGS = (ACCESS_TOKEN, API_HOST, REQUEST_TIMEOUT, MAX_RETRIES, RETRY_TIMEOUT)
+ALL_SETTINGS = (
+    ACCESS_TOKEN,
+    API_HOST,
+    REQUEST_TIMEOUT,
+    MANIFESTS_FILE,
+    MANIFEST_TIMEOUT,
+    MAX_RETRIES,
+    RETRY_TIMEOUT,
+)
 
 DEFAULT_REQUEST_TIMEOUT = 30.0
+# A preview waits for a manifest fetch, so it gets a much shorter leash than a write.
+DEFAULT_MANIFEST_TIMEOUT = 5.0
 # Enough to ride out several 10-second rate-limit windows and a burst of server errors, without a
 # stuck `pulumi up` going unnoticed for long.
 DEFAULT_MAX_RETRIES = 10
@@ -58,6 +70,8 @@ class ProviderSettings:
     api_host: str = DEFAULT_API_HOST
     connect_timeout: float = 10.0
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+    manifests_file: str | None = None
+    manifest_timeout: float = DEFAULT_MANIFEST_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
     retry_timeout: float = DEFAULT_RETRY_TIMEOUT
 
@@ -86,12 +100,18 @@ class ProviderSettings:
         token, _ = value(ACCESS_TOKEN)
         host, host_origin = value(API_HOST)
         timeout, timeout_origin = value(REQUEST_TIMEOUT)
+        manifests_file, _ = value(MANIFESTS_FILE)
+        manifest_timeout, manifest_timeout_origin = value(MANIFEST_TIMEOUT)
         retries, retries_origin = value(MAX_RETRIES)
         budget, budget_origin = value(RETRY_TIMEOUT)
         return cls(
             access_token=token or None,
             api_host=normalize_api_host(host, host_origin) if host else DEFAULT_API_HOST,
             request_timeout=positive_seconds(timeout, timeout_origin) if timeout else DEFAULT_REQUEST_TIMEOUT,
+            manifests_file=manifests_file or None,
+            manifest_timeout=positive_seconds(manifest_timeout, manifest_timeout_origin)
+            if manifest_timeout
+            else DEFAULT_MANIFEST_TIMEOUT,
             max_retries=retry_count(retries, retries_origin) if retries else DEFAULT_MAX_RETRIES,
             retry_timeout=positive_seconds(budget, budget_origin) if budget else DEFAULT_RETRY_TIMEOUT,
         )

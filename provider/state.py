@@ -11,10 +11,18 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .models import CapabilityConfig, IntegrationConfigurationPost, IntegrationConfigurationRep
+from .models import CapabilityConfigPost, IntegrationConfigurationPost, IntegrationConfigurationRep
 
 PROVIDER_PROPERTY = "__provider"
-INPUT_NAMES = ("integration_key", "name", "config_values", "enabled", "tags", "capability_config")
+INPUT_NAMES = (
+    "integration_key",
+    "name",
+    "config_values",
+    "enabled",
+    "tags",
+    "capability_config",
+    "import_id",
+)
 OUTPUT_ONLY_NAMES = ("created_at", "access", "snowflake_setup_script")
 SECRET_OUTPUT_NAMES = ("config_values",)
 
@@ -50,6 +58,8 @@ class ConfigurationInputs(BaseModel):
     enabled: bool | None = None
     tags: list[str] | None = None
     capability_config: dict[str, Any] | None = None
+    # The id of an existing configuration to take over instead of creating one (see provider/adoption.py).
+    import_id: str | None = None
 
     @field_validator("name")
     @classmethod
@@ -69,10 +79,10 @@ class ConfigurationInputs(BaseModel):
         """LaunchDarkly enables a configuration unless told otherwise."""
         return True if self.enabled is None else self.enabled
 
-    def capability_config_model(self) -> CapabilityConfig | None:
+    def capability_config_model(self) -> CapabilityConfigPost | None:
         if self.capability_config is None:
             return None
-        return CapabilityConfig.model_validate(self.capability_config)
+        return CapabilityConfigPost.model_validate(self.capability_config)
 
     def to_post(self) -> IntegrationConfigurationPost:
         return IntegrationConfigurationPost(

@@ -6,7 +6,7 @@ from typing import Any
 
 from engine import Declared, Engine
 
-from provider.emulator import Emulator
+from provider.emulator import Emulator, RecordedRequest
 from provider.lifecycle import IntegrationConfigurationProvider
 from provider.state import SECRET_OUTPUT_NAMES
 
@@ -34,6 +34,19 @@ def approvals(resource_name: str = "approvals", /, **changes: Any) -> Declared:
     }
     props.update(changes)
     return configuration(resource_name, **props)
+
+
+MANIFESTS_PATH = "/api/v2/integration-manifests"
+CONFIGURATIONS_PATH = "/api/v2/integration-configurations"
+
+
+def configuration_requests(emulator: Emulator) -> list[RecordedRequest]:
+    """What the emulator received on the integration-configuration endpoints (manifest fetches left out)."""
+    return [request for request in emulator.requests if request.path.startswith(CONFIGURATIONS_PATH)]
+
+
+def manifest_requests(emulator: Emulator) -> list[RecordedRequest]:
+    return [request for request in emulator.requests if request.path.startswith(MANIFESTS_PATH)]
 
 
 def assert_each_exists_once(engine: Engine, emulator: Emulator, names: dict[str, str]) -> None:

@@ -116,3 +116,46 @@ def test_semantically_empty_capability_config_is_no_change() -> None:
     assert not plan_change(
         STATE, declared(capability_config={"approvals": {"additionalFormVariables": []}})
     ).any
+
+
+LOCKED = frozenset({"baseURL"})
+
+
+def test_changing_a_locked_config_value_replaces() -> None:
+    plan = plan_change(
+        STATE, declared(config_values={"apiKey": "secret-1", "baseURL": "https://b.example.com"}), LOCKED
+    )
+    assert plan.replaces == ("config_values",)
+    assert plan.locked == ("baseURL",)
+
+
+@pytest.mark.parametrize(
+    "config_values",
+    [
+        {"apiKey": "secret-2", "baseURL": "https://a.example.com"},  # only an unlocked key changes
+        {"apiKey": "secret-1", "baseURL": "https://a.example.com"},  # nothing changes
+    ],
+)
+def test_unlocked_changes_still_update_in_place(config_values: dict[str, Any]) -> None:
+    plan = plan_change(STATE, declared(config_values=config_values), LOCKED)
+    assert plan.replaces == ()
+    assert plan.locked == ()
+
+
+def test_adding_or_removing_a_locked_value_replaces() -> None:
+    assert plan_change(STATE, declared(config_values={"apiKey": "secret-1"}), LOCKED).locked == ("baseURL",)
+    added = {**STATE, "config_values": {"apiKey": "secret-1"}}
+    assert plan_change(added, declared(), LOCKED).locked == ("baseURL",)
+
+
+def test_a_locked_value_not_known_yet_may_replace() -> None:
+    unknown_value = declared(config_values={"apiKey": "secret-1", "baseURL": UNKNOWN})
+    assert plan_change(STATE, unknown_value, LOCKED).replaces == ("config_values",)
+    assert plan_change(STATE, declared(config_values=UNKNOWN), LOCKED).locked == ("baseURL",)
+
+
+def test_a_new_integration_key_replaces_without_blaming_locked_values() -> None:
+    changes = declared(integration_key="aiconfig-test-run", config_values={"provider": "OpenAI"})
+    plan = plan_change(STATE, changes, LOCKED)
+    assert plan.replaces == ("integration_key",)
+    assert plan.locked == ()

@@ -5,24 +5,34 @@ After each step: what the emulator holds, and exactly which HTTP calls the step 
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import EMULATOR_TOKEN
 from engine import Engine, ProviderCallError
-from lifecycle_helpers import approvals, configuration
+from lifecycle_helpers import approvals, configuration, configuration_requests
 from pulumi.output import Unknown
 
 from provider.emulator import Emulator
+from provider.manifests import bundled_manifests
 
 CAPABILITY = {
     "approvals": {"additionalFormVariables": [{"key": "ticket", "name": "Change ticket", "type": "string"}]}
 }
 
 
+AI_VALUES = {"provider": "OpenAI", "apiKey": "sk-test-123456"}
+
+
 def calls(emulator: Emulator) -> list[str]:
-    """The HTTP calls since the last check, as 'METHOD /path', then forget them."""
-    made = [f"{request.method} {request.path}" for request in emulator.requests]
+    """The configuration calls since the last check, as 'METHOD /path', then forget them.
+
+    Manifest fetches (at most one per integration key per provider process, for validation) are
+    left out here; tests/test_manifest_fetching.py counts them.
+    """
+    made = [f"{request.method} {request.path}" for request in configuration_requests(emulator)]
     emulator.clear_requests()
     return made
 
@@ -82,9 +92,9 @@ def test_preview_makes_no_call(engine: Engine, emulator: Emulator) -> None:
     engine.up([approvals()])
     calls(emulator)
     assert engine.preview([approvals(name="Renamed")]).operations == {"approvals": "update"}
-    assert engine.preview([approvals(integration_key="aiconfig-test-run")]).operations == {
-        "approvals": "replace"
-    }
+    assert engine.preview(
+        [approvals(integration_key="aiconfig-test-run", config_values=AI_VALUES)]
+    ).operations == {"approvals": "replace"}
     assert calls(emulator) == []
 
 
@@ -184,8 +194,7 @@ def test_changing_integration_key_replaces(engine: Engine, emulator: Emulator) -
     engine.up([approvals()])
     old_id = engine.state["approvals"].id
     calls(emulator)
-    ai_values = {"provider": "OpenAI", "apiKey": "sk-test-123456"}
-    result = engine.up([approvals(integration_key="aiconfig-test-run", config_values=ai_values)])
+    result = engine.up([approvals(integration_key="aiconfig-test-run", config_values=AI_VALUES)])
     assert result.operations == {"approvals": "replace"}
     assert calls(emulator) == [
         "POST /api/v2/integration-configurations/keys/aiconfig-test-run",
@@ -300,10 +309,30 @@ def test_deleting_what_is_already_gone_succeeds(engine: Engine, emulator: Emulat
     assert engine.state == {}
 
 
-def test_api_refusal_is_a_short_message_without_the_token(engine: Engine, emulator: Emulator) -> None:
+def test_api_refusal_is_a_short_message_without_the_token(
+    spawn_plugin: Any, emulator: Emulator, tmp_path: Path
+) -> None:
+    # A stale pinned manifest (from before `baseUrl` became `baseURL`) lets the typo past check, so
+    # the emulator is the one to refuse it.
+    manifest = bundled_manifests()["custom-approvals"].to_api()
+    manifest["formVariables"] = [
+        {"key": "apiKey", "name": "API Token", "type": "string", "isSecret": True},
+        {"key": "baseUrl", "name": "Base URL (old spelling)", "type": "string"},
+    ]
+    pinned = tmp_path / "stale-manifests.json"
+    pinned.write_text(json.dumps({"items": [manifest]}))
+    process = spawn_plugin()
+    process.configure(
+        {
+            "launchdarkly:accessToken": EMULATOR_TOKEN,
+            "launchdarkly:apiHost": emulator.url,
+            "launchdarkly:manifestsFile": str(pinned),
+        },
+        secret_keys={"launchdarkly:accessToken"},
+    )
     bad = approvals(config_values={"apiKey": "k", "baseUrl": "https://typo.example.com"})
     with pytest.raises(ProviderCallError) as raised:
-        engine.up([bad])
+        Engine(process).up([bad])
     details = raised.value.details
     assert "HTTP 400 invalid_request" in details
     assert "baseUrl" in details
@@ -341,4 +370,4 @@ def test_check_failures_stop_before_any_call(engine: Engine, emulator: Emulator)
     with pytest.raises(CheckFailed) as raised:
         engine.up([approvals(name="", tags=["not a tag"])])
     assert {prop for prop, _reason in raised.value.failures} == {"name", "tags[0]"}
-    assert emulator.requests == []
+    assert configuration_requests(emulator) == []

@@ -9,7 +9,7 @@ import itertools
 import pytest
 from conftest import EMULATOR_TOKEN, MakeEngine
 from engine import Engine, ProviderCallError
-from lifecycle_helpers import approvals, assert_each_exists_once
+from lifecycle_helpers import approvals, assert_each_exists_once, configuration_requests
 
 from provider.emulator import Emulator, Faults, RecordedRequest, ScriptedAnswer
 
@@ -110,7 +110,7 @@ def test_create_dropped_after_commit_exists_once_and_is_in_state(
     emulator.script("create", ["drop"])
     engine = make_engine()
     assert engine.up([approvals()]).operations == {"approvals": "create"}
-    assert [(request.method, request.dropped) for request in emulator.requests] == [
+    assert [(request.method, request.dropped) for request in configuration_requests(emulator)] == [
         ("POST", True),
         ("GET", False),  # the list that found the stored configuration: no second POST
     ]

@@ -71,6 +71,28 @@ def test_request_timeout_must_be_positive() -> None:
         load({}, {"LAUNCHDARKLY_REQUEST_TIMEOUT": "0"})
 
 
+def test_manifest_settings_default_to_no_file_and_a_short_timeout() -> None:
+    settings = load()
+    assert settings.manifests_file is None
+    assert settings.manifest_timeout == 5.0
+    assert settings.manifest_timeout < settings.request_timeout
+
+
+def test_manifest_settings_from_config_then_environment() -> None:
+    environ = {"LAUNCHDARKLY_MANIFESTS_FILE": "env.json", "LAUNCHDARKLY_MANIFEST_TIMEOUT": "2"}
+    from_env = load({}, environ)
+    assert (from_env.manifests_file, from_env.manifest_timeout) == ("env.json", 2.0)
+    config = {"launchdarkly:manifestsFile": "pinned/manifests.json", "launchdarkly:manifestTimeout": "0.5"}
+    from_config = load(config, environ)
+    assert (from_config.manifests_file, from_config.manifest_timeout) == ("pinned/manifests.json", 0.5)
+
+
+def test_manifest_timeout_must_be_positive() -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        load({"launchdarkly:manifestTimeout": "0"})
+    assert "launchdarkly:manifestTimeout" in str(raised.value)
+
+
 def test_retry_settings_default_and_come_from_config_or_environment() -> None:
     defaults = load()
     assert (defaults.max_retries, defaults.retry_timeout) == (10, 300.0)

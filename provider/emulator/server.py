@@ -161,7 +161,11 @@ class _Handler(BaseHTTPRequestHandler):
         )
         if response.delay > 0:
             time.sleep(response.delay)
-        self._write(request_id, response)
+        try:
+            self._write(request_id, response)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client stopped waiting (its timeout was shorter than the delay): nothing to answer.
+            self.close_connection = True
 
     def _read_body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
