@@ -2,18 +2,30 @@
 
 One client per provider process, built in `configure()`; it is never pickled. Every request
 carries the raw token (no `Bearer`), exactly one `LD-API-Version: beta`, a User-Agent naming this
-package, and connect/read timeouts.
+package, and connect/read timeouts. Every request goes through `_request`, which retries under the
+settings' budget and shares the process's rate-limit gate (see `retrying` and `ratelimit`).
 """
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 from urllib.parse import quote, urljoin
 
 import requests
 from pydantic import BaseModel, ValidationError
 
-from .errors import LaunchDarklyApiError, LaunchDarklyConnectionError, LaunchDarklyProviderError
+from .ambiguous_create import find_created
+from .errors import (
+    LaunchDarklyApiError,
+    LaunchDarklyConnectionError,
+    LaunchDarklyProviderError,
+    RateLimitWaitError,
+)
+from .manifests import bundled_manifests
 from .models import (
     ApiErrorBody,
     IntegrationConfigurationCollection,
@@ -23,6 +35,9 @@ from .models import (
     ManifestCollection,
     PatchOperation,
 )
+from .notices import notify
+from .ratelimit import RateLimitGate, shared_gate
+from .retrying import Answer, NoAnswer, Retrier, RetryPolicy, WaitTooLong
 from .settings import ProviderSettings
 from .version import __version__
 
@@ -31,16 +46,30 @@ CONFIGURATIONS_PATH = "/api/v2/integration-configurations"
 MANIFESTS_PATH = "/api/v2/integration-manifests"
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+R = TypeVar("R")
 
 
 class LaunchDarklyClient:
-    def __init__(self, settings: ProviderSettings, session: requests.Session | None = None) -> None:
+    def __init__(
+        self,
+        settings: ProviderSettings,
+        session: requests.Session | None = None,
+        *,
+        gate: RateLimitGate | None = None,
+        announce: Callable[[str], None] = notify,
+    ) -> None:
         self._settings = settings
         self._session = session or requests.Session()
         # The token is checked lazily so that a preview without credentials can still check and diff.
         self._session.headers.update(
             {"LD-API-Version": "beta", "User-Agent": USER_AGENT, "Accept": "application/json"}
         )
+        policy = RetryPolicy(max_retries=settings.max_retries, budget=settings.retry_timeout)
+        # One gate per host and process: the engine's concurrent steps must all see the same limits.
+        self._retrier = Retrier(policy, gate or shared_gate(settings.api_host), announce)
+        # Configurations this process created or adopted: never adopted again for another resource.
+        self._known_ids: set[str] = set()
+        self._known_lock = threading.Lock()
 
     @property
     def api_host(self) -> str:
@@ -49,57 +78,104 @@ class LaunchDarklyClient:
     def create_configuration(
         self, integration_key: str, body: IntegrationConfigurationPost
     ) -> IntegrationConfigurationRep:
-        response = self._request(
-            "POST", f"{CONFIGURATIONS_PATH}/keys/{_segment(integration_key)}", "create", body.to_api()
+        """Create once: an attempt that may have been stored is looked for before any new POST."""
+
+        def recover(sent_at: float, deadline: float) -> IntegrationConfigurationRep | None:
+            return self._find_created(integration_key, body, sent_at, deadline)
+
+        outcome = self._request(
+            "POST",
+            f"{CONFIGURATIONS_PATH}/keys/{_segment(integration_key)}",
+            "create",
+            body.to_api(),
+            route="create",
+            recover=recover,
         )
-        return _parse(IntegrationConfigurationRep, response, "create")
+        if isinstance(outcome, IntegrationConfigurationRep):
+            return outcome
+        created = _parse(IntegrationConfigurationRep, outcome, "create")
+        with self._known_lock:
+            self._known_ids.add(created.id)
+        return created
 
     def get_configuration(self, configuration_id: str) -> IntegrationConfigurationRep | None:
         """The configuration, or None when LaunchDarkly no longer has it."""
         response = self._request_unless_missing(
-            "GET", f"{CONFIGURATIONS_PATH}/{_segment(configuration_id)}", "read"
+            "GET", f"{CONFIGURATIONS_PATH}/{_segment(configuration_id)}", "read", route="read"
         )
         if response is None:
             return None
         return _parse(IntegrationConfigurationRep, response, "read")
 
     def list_configurations(self, integration_key: str) -> list[IntegrationConfigurationRep]:
+        return self._list(integration_key)[0]
+
+    def _list(
+        self, integration_key: str, deadline: float | None = None
+    ) -> tuple[list[IntegrationConfigurationRep], float]:
+        """Every configuration of the integration, and how far the server's clock is ahead of ours."""
         items: list[IntegrationConfigurationRep] = []
+        clock_offset = 0.0
         path: str | None = f"{CONFIGURATIONS_PATH}/keys/{_segment(integration_key)}"
         while path:
-            response = self._request("GET", path, "list")
+            response = self._request("GET", path, "list", route="list", deadline=deadline)
+            clock_offset = _server_clock_offset(response)
             page = _parse(IntegrationConfigurationCollection, response, "list")
             items.extend(page.items)
             next_link = page.links.get("next")
             path = next_link.href if next_link and next_link.href != path else None
-        return items
+        return items, clock_offset
+
+    def _find_created(
+        self, integration_key: str, body: IntegrationConfigurationPost, sent_at: float, deadline: float
+    ) -> IntegrationConfigurationRep | None:
+        try:
+            listed, clock_offset = self._list(integration_key, deadline)
+        except LaunchDarklyProviderError as error:
+            raise LaunchDarklyProviderError(
+                f"The request to create integration configuration {body.name!r} got no clear answer, and "
+                f"checking whether LaunchDarkly stored it failed: {error} Look for it in LaunchDarkly before "
+                "running the command again, or it may exist twice."
+            ) from None
+        manifest = bundled_manifests().get(integration_key)
+        with self._known_lock:
+            found = find_created(
+                listed,
+                body,
+                secret_keys=manifest.secret_keys if manifest else frozenset(),
+                sent_at_ms=(sent_at + clock_offset) * 1000,
+                known_ids=self._known_ids,
+            )
+            if found is not None:
+                self._known_ids.add(found.id)
+        return found
 
     def update_configuration(
         self, configuration_id: str, operations: list[PatchOperation]
     ) -> IntegrationConfigurationRep:
         body = [operation.to_api() for operation in operations]
         response = self._request(
-            "PATCH", f"{CONFIGURATIONS_PATH}/{_segment(configuration_id)}", "update", body
+            "PATCH", f"{CONFIGURATIONS_PATH}/{_segment(configuration_id)}", "update", body, route="update"
         )
         return _parse(IntegrationConfigurationRep, response, "update")
 
     def delete_configuration(self, configuration_id: str) -> bool:
         """Delete; False when it was already gone."""
         response = self._request_unless_missing(
-            "DELETE", f"{CONFIGURATIONS_PATH}/{_segment(configuration_id)}", "delete"
+            "DELETE", f"{CONFIGURATIONS_PATH}/{_segment(configuration_id)}", "delete", route="delete"
         )
         return response is not None
 
     def get_manifest(self, integration_key: str) -> IntegrationManifest | None:
         response = self._request_unless_missing(
-            "GET", f"{MANIFESTS_PATH}/{_segment(integration_key)}", "read the manifest of"
+            "GET", f"{MANIFESTS_PATH}/{_segment(integration_key)}", "read the manifest of", route="manifest"
         )
         if response is None:
             return None
         return _parse(IntegrationManifest, response, "read the manifest of")
 
     def list_manifests(self) -> list[IntegrationManifest]:
-        response = self._request("GET", MANIFESTS_PATH, "list the manifests of")
+        response = self._request("GET", MANIFESTS_PATH, "list the manifests of", route="manifests")
         return _parse(ManifestCollection, response, "list the manifests of").items
 
     def _request(
@@ -108,34 +184,70 @@ class LaunchDarklyClient:
         path: str,
         operation: str,
         json_body: Any = None,
-    ) -> requests.Response:
+        *,
+        route: str,
+        recover: Callable[[float, float], R | None] | None = None,
+        deadline: float | None = None,
+    ) -> requests.Response | R:
+        """One API call, retried as `retrying` says; an error status becomes `LaunchDarklyApiError`.
+
+        `route` names the endpoint for rate limiting; `recover` finds what an ambiguous attempt
+        did (creates only); `deadline` caps the budget of a call made for another operation.
+        """
         token = self._settings.require_token()
         url = urljoin(self._settings.api_host + "/", path.lstrip("/"))
-        try:
-            response = self._session.request(
+
+        def send(time_left: float) -> requests.Response:
+            return self._session.request(
                 method,
                 url,
                 json=json_body,
                 headers={"Authorization": token},
-                timeout=(self._settings.connect_timeout, self._settings.request_timeout),
+                timeout=(
+                    min(self._settings.connect_timeout, time_left),
+                    min(self._settings.request_timeout, time_left),
+                ),
             )
+
+        try:
+            outcome = self._retrier.call(
+                operation=operation, method=method, route=route, send=send, recover=recover, deadline=deadline
+            )
+        except NoAnswer as failed:
+            raise LaunchDarklyConnectionError(
+                f"Could not {operation} the integration configuration: no answer from {self._settings.api_host} "
+                f"({type(failed.error).__name__}), gave up after {_attempts(failed.attempts)} because "
+                f"{failed.gave_up}. Check the network and `launchdarkly:apiHost`."
+            ) from None
         except requests.RequestException as error:
             raise LaunchDarklyConnectionError(
                 f"Could not {operation} the integration configuration: no answer from {self._settings.api_host} "
                 f"({type(error).__name__}). Check the network and `launchdarkly:apiHost`."
             ) from None
+        except WaitTooLong as waiting:
+            raise RateLimitWaitError(
+                f"Did not {operation} the integration configuration: LaunchDarkly's rate limit allows the next "
+                f"request in {waiting.wait:.0f} s, past the retry budget of {waiting.budget:g} s "
+                "(launchdarkly:retryTimeout). Run the command again later, or raise launchdarkly:retryTimeout."
+            ) from None
+        if not isinstance(outcome, Answer):
+            return outcome
+        response = outcome.response
         if response.status_code >= 400:
-            raise _api_error(response, operation, token)
+            raise _api_error(response, operation, token, outcome.attempts, outcome.gave_up)
         return response
 
-    def _request_unless_missing(self, method: str, path: str, operation: str) -> requests.Response | None:
+    def _request_unless_missing(
+        self, method: str, path: str, operation: str, *, route: str
+    ) -> requests.Response | None:
         """Like `_request`, but None when LaunchDarkly answers 404."""
         try:
-            return self._request(method, path, operation)
+            response: requests.Response = self._request(method, path, operation, route=route)
         except LaunchDarklyApiError as error:
             if error.status == 404:
                 return None
             raise
+        return response
 
 
 def _segment(value: str) -> str:
@@ -143,7 +255,26 @@ def _segment(value: str) -> str:
     return quote(value, safe="")
 
 
-def _api_error(response: requests.Response, operation: str, token: str) -> LaunchDarklyApiError:
+def _attempts(count: int) -> str:
+    return "1 attempt" if count == 1 else f"{count} attempts"
+
+
+def _server_clock_offset(response: requests.Response) -> float:
+    """Seconds the server's clock is ahead of ours, from its `Date` header (0 when it has none)."""
+    try:
+        server_now = parsedate_to_datetime(response.headers.get("Date", ""))
+    except (TypeError, ValueError, IndexError):
+        return 0.0
+    return server_now.timestamp() - time.time() if server_now.tzinfo else 0.0
+
+
+def _api_error(
+    response: requests.Response,
+    operation: str,
+    token: str,
+    attempts: int = 1,
+    gave_up: str | None = None,
+) -> LaunchDarklyApiError:
     try:
         body = ApiErrorBody.model_validate(response.json())
     except (ValueError, ValidationError):
@@ -155,6 +286,8 @@ def _api_error(response: requests.Response, operation: str, token: str) -> Launc
         code=body.code,
         message=message,
         request_id=body.id or response.headers.get("X-Request-Id"),
+        attempts=attempts,
+        gave_up=gave_up,
     )
 
 

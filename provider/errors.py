@@ -16,7 +16,10 @@ HINTS_BY_STATUS = {
     ),
     409: "Another change to this configuration happened at the same time. Run the command again.",
     422: "LaunchDarkly could not apply the JSON Patch to the configuration as it is now. Run `pulumi refresh`.",
-    429: "LaunchDarkly's rate limit was reached. Wait a few seconds and run the command again.",
+    429: (
+        "LaunchDarkly's rate limit was reached and retrying did not get through. Run the command again "
+        "later, or allow more with `launchdarkly:maxRetries` and `launchdarkly:retryTimeout`."
+    ),
 }
 
 NOT_FOUND_HINTS = {
@@ -48,6 +51,7 @@ class LaunchDarklyApiError(LaunchDarklyProviderError):
         message: str | None = None,
         request_id: str | None = None,
         attempts: int = 1,
+        gave_up: str | None = None,
     ) -> None:
         self.operation = operation
         self.status = status
@@ -55,6 +59,8 @@ class LaunchDarklyApiError(LaunchDarklyProviderError):
         self.api_message = message
         self.request_id = request_id
         self.attempts = attempts
+        # Why retrying stopped, when the last answer was itself worth retrying.
+        self.gave_up = gave_up
         super().__init__(self.describe())
 
     @property
@@ -73,12 +79,19 @@ class LaunchDarklyApiError(LaunchDarklyProviderError):
         details = []
         if self.request_id:
             details.append(f"request id {self.request_id}")
-        if self.attempts > 1:
+        if self.gave_up:
+            tries = "1 attempt" if self.attempts == 1 else f"{self.attempts} attempts"
+            details.append(f"gave up after {tries}: {self.gave_up}")
+        elif self.attempts > 1:
             details.append(f"after {self.attempts} attempts")
         if details:
             text += f" [{', '.join(details)}]"
         text += "."
         return f"{text} {self.hint}".strip()
+
+
+class RateLimitWaitError(LaunchDarklyProviderError):
+    """LaunchDarkly's rate limit would allow the next request only after the retry budget ran out."""
 
 
 class LaunchDarklyConnectionError(LaunchDarklyProviderError):

@@ -24,7 +24,12 @@ from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from .client import LaunchDarklyClient
-from .errors import LaunchDarklyApiError, LaunchDarklyConnectionError, LaunchDarklyProviderError
+from .errors import (
+    LaunchDarklyApiError,
+    LaunchDarklyConnectionError,
+    LaunchDarklyProviderError,
+    RateLimitWaitError,
+)
 from .manifests import bundled_manifests, read_manifests_file
 from .models import IntegrationManifest
 from .notices import notify
@@ -67,9 +72,14 @@ class ManifestSource:
     ) -> ManifestSource:
         fetcher = None
         if settings.access_token:
-            # Its own client with a short timeout: a preview waits for this call.
+            # Its own client with a short timeout and a single try: a preview waits for this call,
+            # and a failed fetch only means validating against the bundled copy.
             quick = dataclasses.replace(
-                settings, connect_timeout=settings.manifest_timeout, request_timeout=settings.manifest_timeout
+                settings,
+                connect_timeout=settings.manifest_timeout,
+                request_timeout=settings.manifest_timeout,
+                max_retries=0,
+                retry_timeout=settings.manifest_timeout,
             )
             fetcher = LaunchDarklyClient(quick)
         return cls(pinned_file=settings.manifests_file, fetcher=fetcher, notice=notice)
@@ -155,6 +165,8 @@ class ManifestSource:
             reason = f"no answer from {host} in time"
             self._give_up_on_api(reason)
             return None, reason
+        except RateLimitWaitError:
+            return None, f"{host}'s rate limit is used up for now"
         except LaunchDarklyProviderError:
             return None, f"{host} answered with a manifest this provider cannot read"
         if manifest is None:

@@ -36,11 +36,26 @@ API_HOST = SettingSource("apiHost", "LAUNCHDARKLY_API_HOST")
 REQUEST_TIMEOUT = SettingSource("requestTimeout", "LAUNCHDARKLY_REQUEST_TIMEOUT")
 MANIFESTS_FILE = SettingSource("manifestsFile", "LAUNCHDARKLY_MANIFESTS_FILE")
 MANIFEST_TIMEOUT = SettingSource("manifestTimeout", "LAUNCHDARKLY_MANIFEST_TIMEOUT")
+MAX_RETRIES = SettingSource("maxRetries", "LAUNCHDARKLY_MAX_RETRIES")
+RETRY_TIMEOUT = SettingSource("retryTimeout", "LAUNCHDARKLY_RETRY_TIMEOUT")
 
-ALL_SETTINGS = (ACCESS_TOKEN, API_HOST, REQUEST_TIMEOUT, MANIFESTS_FILE, MANIFEST_TIMEOUT)
+ALL_SETTINGS = (
+    ACCESS_TOKEN,
+    API_HOST,
+    REQUEST_TIMEOUT,
+    MANIFESTS_FILE,
+    MANIFEST_TIMEOUT,
+    MAX_RETRIES,
+    RETRY_TIMEOUT,
+)
 
+DEFAULT_REQUEST_TIMEOUT = 30.0
 # A preview waits for a manifest fetch, so it gets a much shorter leash than a write.
 DEFAULT_MANIFEST_TIMEOUT = 5.0
+# Enough to ride out several 10-second rate-limit windows and a burst of server errors, without a
+# stuck `pulumi up` going unnoticed for long.
+DEFAULT_MAX_RETRIES = 10
+DEFAULT_RETRY_TIMEOUT = 300.0
 
 
 @dataclass(frozen=True)
@@ -54,9 +69,11 @@ class ProviderSettings:
     access_token: str | None = field(default=None, repr=False)
     api_host: str = DEFAULT_API_HOST
     connect_timeout: float = 10.0
-    request_timeout: float = 30.0
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
     manifests_file: str | None = None
     manifest_timeout: float = DEFAULT_MANIFEST_TIMEOUT
+    max_retries: int = DEFAULT_MAX_RETRIES
+    retry_timeout: float = DEFAULT_RETRY_TIMEOUT
 
     def require_token(self) -> str:
         if not self.access_token:
@@ -85,14 +102,18 @@ class ProviderSettings:
         timeout, timeout_origin = value(REQUEST_TIMEOUT)
         manifests_file, _ = value(MANIFESTS_FILE)
         manifest_timeout, manifest_timeout_origin = value(MANIFEST_TIMEOUT)
+        retries, retries_origin = value(MAX_RETRIES)
+        budget, budget_origin = value(RETRY_TIMEOUT)
         return cls(
             access_token=token or None,
             api_host=normalize_api_host(host, host_origin) if host else DEFAULT_API_HOST,
-            request_timeout=positive_seconds(timeout, timeout_origin) if timeout else 30.0,
+            request_timeout=positive_seconds(timeout, timeout_origin) if timeout else DEFAULT_REQUEST_TIMEOUT,
             manifests_file=manifests_file or None,
             manifest_timeout=positive_seconds(manifest_timeout, manifest_timeout_origin)
             if manifest_timeout
             else DEFAULT_MANIFEST_TIMEOUT,
+            max_retries=retry_count(retries, retries_origin) if retries else DEFAULT_MAX_RETRIES,
+            retry_timeout=positive_seconds(budget, budget_origin) if budget else DEFAULT_RETRY_TIMEOUT,
         )
 
 
@@ -131,3 +152,13 @@ def positive_seconds(raw: str, origin: str) -> float:
     if not seconds > 0:
         raise ConfigurationError(f"{origin} must be a positive number of seconds, got {raw!r}.")
     return seconds
+
+
+def retry_count(raw: str, origin: str) -> int:
+    try:
+        count = int(raw)
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise ConfigurationError(f"{origin} must be a whole number of retries (0 or more), got {raw!r}.")
+    return count

@@ -72,3 +72,26 @@ def provider_process(spawn_plugin: SpawnPlugin, emulator: Emulator) -> PluginPro
 @pytest.fixture
 def engine(provider_process: PluginProcess) -> Engine:
     return Engine(provider_process)
+
+
+MakeEngine = Callable[..., Engine]
+
+
+@pytest.fixture
+def make_engine(spawn_plugin: SpawnPlugin, emulator: Emulator) -> MakeEngine:
+    """``make_engine(**settings)``: an engine over a fresh plugin process pointed at the emulator,
+    configured like `pulumi up` plus extra ``launchdarkly:`` stack config (``maxRetries="1"``)."""
+
+    def make(**settings: str) -> Engine:
+        process = spawn_plugin()
+        process.configure(
+            {
+                "launchdarkly:accessToken": EMULATOR_TOKEN,
+                "launchdarkly:apiHost": emulator.url,
+                **{f"launchdarkly:{key}": value for key, value in settings.items()},
+            },
+            secret_keys={"launchdarkly:accessToken"},
+        )
+        return Engine(process)
+
+    return make

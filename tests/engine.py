@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import pickle
 import subprocess
 import sys
 import threading
@@ -584,6 +585,22 @@ def _strip_secrets(value: Any) -> tuple[Any, bool]:
     return value, False
 
 
+def _serialize_provider(provider: ResourceProvider) -> tuple[str, bool]:
+    """``__provider`` exactly as `pulumi.dynamic.Resource` builds it.
+
+    `serialize_provider` (pulumi 3.272) patches ``pickle._Pickler`` for good on every call, each
+    time wrapping the previous patch once more; after about a thousand calls in one process the
+    pickler overflows the stack. The harness serializes once per declared resource per `up`, so it
+    puts the pickler back after each call. The bytes are the same: the wrappers only sort again.
+    """
+    pickler = cast(Any, pickle)._Pickler
+    saved = (pickler._batch_setitems, pickler.save_dict)
+    try:
+        return cast("tuple[str, bool]", _serialize(True, serialize_provider, provider))
+    finally:
+        pickler._batch_setitems, pickler.save_dict = saved
+
+
 def _contains_unknowns(value: Any) -> bool:
     if isinstance(value, Unknown) or (isinstance(value, str) and value == rpc.UNKNOWN):
         return True
@@ -656,7 +673,7 @@ class Engine:
                 secret_names.add(key)
         if not allow_unknowns and _contains_unknowns(inputs):
             raise ValueError(f"{decl.name}: unknown values can only be declared in a preview")
-        serialized, captured_secrets = _serialize(True, serialize_provider, decl.provider)
+        serialized, captured_secrets = _serialize_provider(decl.provider)
         if getattr(decl.provider, "serialize_as_secret_always", True) or captured_secrets:
             secret_names.add(PROVIDER_KEY)
         inputs[PROVIDER_KEY] = serialized
@@ -860,11 +877,27 @@ class Engine:
             operations[name] = "same" if unchanged else "update"
         return operations
 
-    def destroy(self) -> list[str]:
-        """Run ``pulumi destroy``: delete every resource in reverse state order; returns their names."""
+    def destroy(self, *, parallel: int = 1) -> list[str]:
+        """Run ``pulumi destroy``: delete every resource in reverse state order; returns their names.
+
+        With ``parallel > 1`` the deletions (of resources independent of each other) run through a
+        thread pool of that size, like the engine's parallel step executor; the first failure is
+        raised once in-flight deletions finish, and the state keeps what was not deleted.
+        """
         names = list(reversed(self.state))
-        for name in names:
-            self._delete(name, self.state[name])
+        if parallel <= 1:
+            for name in names:
+                self._delete(name, self.state[name])
+            return names
+        entries = [(name, self.state[name]) for name in names]
+        with ThreadPoolExecutor(max_workers=parallel) as pool:
+            futures = [pool.submit(self._delete, name, entry) for name, entry in entries]
+            wait(futures, return_when=FIRST_EXCEPTION)
+            for future in futures:
+                future.cancel()
+        for future in futures:
+            if not future.cancelled():
+                future.result()
         return names
 
     def get(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine import Declared
+from engine import Declared, Engine
 
 from provider.emulator import Emulator, RecordedRequest
 from provider.lifecycle import IntegrationConfigurationProvider
@@ -47,3 +47,11 @@ def configuration_requests(emulator: Emulator) -> list[RecordedRequest]:
 
 def manifest_requests(emulator: Emulator) -> list[RecordedRequest]:
     return [request for request in emulator.requests if request.path.startswith(MANIFESTS_PATH)]
+
+
+def assert_each_exists_once(engine: Engine, emulator: Emulator, names: dict[str, str]) -> None:
+    """Each resource (name -> declared configuration name) in state is one configuration with that
+    name, and the emulator holds nothing else."""
+    held = {item["_id"]: item["name"] for item in emulator.configurations()}
+    assert len(held) == len(names)
+    assert {engine.state[resource].id: name for resource, name in names.items()} == held

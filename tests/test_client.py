@@ -115,9 +115,10 @@ def test_missing_token_fails_before_any_request(emulator: Emulator) -> None:
     assert emulator.requests == []
 
 
-def test_no_answer_is_a_short_connection_error() -> None:
+def test_no_answer_is_a_short_connection_error_after_the_retries() -> None:
     with running_emulator(token=TOKEN) as emu:
         url = emu.url
-    client = LaunchDarklyClient(ProviderSettings(access_token=TOKEN, api_host=url, connect_timeout=1))
-    with pytest.raises(LaunchDarklyConnectionError, match="no answer from"):
-        client.list_configurations("custom-approvals")
+    settings = ProviderSettings(access_token=TOKEN, api_host=url, connect_timeout=1, max_retries=2)
+    with pytest.raises(LaunchDarklyConnectionError, match="no answer from") as raised:
+        LaunchDarklyClient(settings).list_configurations("custom-approvals")
+    assert "gave up after 3 attempts because launchdarkly:maxRetries is 2" in str(raised.value)

@@ -91,3 +91,23 @@ def test_manifest_timeout_must_be_positive() -> None:
     with pytest.raises(ConfigurationError) as raised:
         load({"launchdarkly:manifestTimeout": "0"})
     assert "launchdarkly:manifestTimeout" in str(raised.value)
+
+
+def test_retry_settings_default_and_come_from_config_or_environment() -> None:
+    defaults = load()
+    assert (defaults.max_retries, defaults.retry_timeout) == (10, 300.0)
+    from_config = load({"launchdarkly:maxRetries": "3", "launchdarkly:retryTimeout": "45.5"})
+    assert (from_config.max_retries, from_config.retry_timeout) == (3, 45.5)
+    from_env = load({}, {"LAUNCHDARKLY_MAX_RETRIES": "0", "LAUNCHDARKLY_RETRY_TIMEOUT": "5"})
+    assert (from_env.max_retries, from_env.retry_timeout) == (0, 5.0)
+
+
+@pytest.mark.parametrize("value", ["-1", "2.5", "many"])
+def test_max_retries_must_be_a_whole_number(value: str) -> None:
+    with pytest.raises(ConfigurationError, match=r"launchdarkly:maxRetries.*whole number"):
+        load({"launchdarkly:maxRetries": value})
+
+
+def test_retry_timeout_must_be_positive() -> None:
+    with pytest.raises(ConfigurationError, match="LAUNCHDARKLY_RETRY_TIMEOUT"):
+        load({}, {"LAUNCHDARKLY_RETRY_TIMEOUT": "-3"})

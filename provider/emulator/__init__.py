@@ -5,7 +5,8 @@ secret obfuscation, JSON Patch) and records every request so tests can inspect w
 """
 
 from .errors import ApiError
+from .faults import Faults, ScriptedAnswer
 from .recording import RecordedRequest
 from .server import Emulator, running_emulator
 
-__all__ = ["ApiError", "Emulator", "RecordedRequest", "running_emulator"]
+__all__ = ["ApiError", "Emulator", "Faults", "RecordedRequest", "ScriptedAnswer", "running_emulator"]

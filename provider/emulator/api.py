@@ -1,7 +1,8 @@
 """The emulated REST API, independent of HTTP plumbing: a request goes in, a response comes out.
 
-`EmulatedApi.dispatch` is the single entry point for every request, which is where fault injection
-(rate limits, 5xx, latency, scripted answers) can later be hooked in.
+`EmulatedApi.dispatch` is the single entry point for every request; fault injection (`faults.py`:
+rate limits, 5xx, latency, dropped connections, scripted answers) wraps it, and names each request's
+route with `EmulatedApi.route_name`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ class ApiRequest:
     headers: Mapping[str, list[str]]
     raw_body: bytes
     request_id: str
+    # The caller's IP address (IP-based rate limits count per address).
+    client_address: str = ""
 
     def header(self, name: str) -> str | None:
         values = self.headers.get(name.lower())
@@ -54,6 +57,10 @@ class ApiResponse:
     # A JSON-serialisable value; None means the response has no body (204).
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    # Close the connection instead of answering (the request was processed all the same).
+    drop: bool = False
+    # Seconds to hold the answer back after the request was processed and recorded.
+    delay: float = 0.0
 
 
 Handler = Callable[["ApiRequest", tuple[str, ...]], ApiResponse]
@@ -65,6 +72,13 @@ class Route:
     handlers: Mapping[str, Handler]
     # Integration configurations are a beta resource; the manifests endpoints are not.
     beta: bool
+    # The operation each method performs, as rate limits and fault scripts name it.
+    names: Mapping[str, str] = field(default_factory=dict)
+
+
+# Every route name `EmulatedApi.route_name` can give, plus the name of requests no route serves.
+ROUTE_NAMES = ("create", "list", "read", "update", "delete", "manifests", "manifest")
+OTHER_ROUTE = "other"
 
 
 def error_response(request_id: str, error: ApiError) -> ApiResponse:
@@ -83,6 +97,7 @@ class EmulatedApi:
                 re.compile(rf"{configurations}/keys/([^/]+)"),
                 {"GET": self._list_configurations, "POST": self._create_configuration},
                 beta=True,
+                names={"GET": "list", "POST": "create"},
             ),
             Route(
                 re.compile(rf"{configurations}/([^/]+)"),
@@ -92,10 +107,25 @@ class EmulatedApi:
                     "DELETE": self._delete_configuration,
                 },
                 beta=True,
+                names={"GET": "read", "PATCH": "update", "DELETE": "delete"},
             ),
-            Route(re.compile(manifests), {"GET": self._list_manifests}, beta=False),
-            Route(re.compile(rf"{manifests}/([^/]+)"), {"GET": self._get_manifest}, beta=False),
+            Route(
+                re.compile(manifests), {"GET": self._list_manifests}, beta=False, names={"GET": "manifests"}
+            ),
+            Route(
+                re.compile(rf"{manifests}/([^/]+)"),
+                {"GET": self._get_manifest},
+                beta=False,
+                names={"GET": "manifest"},
+            ),
         )
+
+    def route_name(self, request: ApiRequest) -> str:
+        """The operation a request asks for (`create`, `update`, ...; see ROUTE_NAMES), else `other`."""
+        for route in self._routes:
+            if route.pattern.fullmatch(request.path):
+                return route.names.get(request.method, OTHER_ROUTE)
+        return OTHER_ROUTE
 
     def dispatch(self, request: ApiRequest) -> ApiResponse:
         """Answer one request; every refusal becomes LaunchDarkly's error body."""

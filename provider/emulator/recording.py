@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -19,7 +19,12 @@ class RecordedRequest:
     headers: dict[str, list[str]]
     body: Any
     status: int
+    # When the request arrived, epoch seconds.
     timestamp: float
+    # Headers of the answer as the API (and any injected fault) set them.
+    response_headers: dict[str, str] = field(default_factory=dict)
+    # The request was processed, but the connection was closed instead of answering.
+    dropped: bool = False
 
     def header(self, name: str) -> str | None:
         """The first value of a header (case-insensitive name), or None when it was not sent."""

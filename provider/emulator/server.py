@@ -1,5 +1,5 @@
 """The HTTP side of the emulator: a threaded stdlib server in front of `EmulatedApi`, plus the
-`Emulator` object tests drive (start/stop, recorded requests, out-of-band changes)."""
+`Emulator` object tests drive (start/stop, recorded requests, out-of-band changes, faults)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -21,6 +21,7 @@ from ..manifests import bundled_manifests
 from ..models import IntegrationManifest
 from .api import ApiRequest, ApiResponse, EmulatedApi, error_response
 from .errors import ApiError, invalid_request
+from .faults import FaultInjector, Faults, ScriptedAnswer
 from .patching import EDITABLE_FIELDS
 from .recording import RecordedRequest, RequestLog
 from .representation import render_configuration
@@ -33,11 +34,15 @@ class _Server(ThreadingHTTPServer):
     connections: set[socket.socket]
 
     def __init__(
-        self, address: tuple[str, int], api: EmulatedApi, log: RequestLog, log_requests: bool
+        self,
+        address: tuple[str, int],
+        answer: Callable[[ApiRequest], ApiResponse],
+        log: RequestLog,
+        log_requests: bool,
     ) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
-        self.api = api
+        self.answer = answer
         self.log = log
         self.log_requests = log_requests
         self.connections = set()
@@ -75,6 +80,9 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     # HTTP/1.1 with exact Content-Length lets keep-alive clients (requests.Session) reuse sockets.
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle's algorithm the body then waits for the
+    # client's delayed ACK (about 40 ms on Linux) on every kept-alive request.
+    disable_nagle_algorithm = True
     server: _Server
 
     def do_GET(self) -> None:
@@ -133,8 +141,9 @@ class _Handler(BaseHTTPRequestHandler):
                 headers=headers,
                 raw_body=raw_body,
                 request_id=request_id,
+                client_address=str(self.client_address[0]),
             )
-            response = self.server.api.dispatch(request)
+            response = self.server.answer(request)
         # Recorded before answering, so a client that asserts right after its call sees it.
         self.server.log.add(
             ticket,
@@ -146,9 +155,17 @@ class _Handler(BaseHTTPRequestHandler):
                 body=_recorded_body(request.raw_body),
                 status=response.status,
                 timestamp=arrived,
+                response_headers=dict(response.headers),
+                dropped=response.drop,
             ),
         )
-        self._write(request_id, response)
+        if response.delay > 0:
+            time.sleep(response.delay)
+        try:
+            self._write(request_id, response)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client stopped waiting (its timeout was shorter than the delay): nothing to answer.
+            self.close_connection = True
 
     def _read_body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
@@ -181,6 +198,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.rfile.readline(65537)
 
     def _write(self, request_id: str, response: ApiResponse) -> None:
+        if response.drop:
+            # Nothing is written: the client sees the connection close with no answer at all.
+            self.close_connection = True
+            return
         self.send_response(response.status)
         self.send_header("X-Request-Id", request_id)
         for name, value in response.headers.items():
@@ -219,6 +240,7 @@ class Emulator:
         manifests: Mapping[str, IntegrationManifest] | None = None,
         *,
         log_requests: bool = False,
+        faults: Faults | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -226,6 +248,7 @@ class Emulator:
         self._store = ConfigurationStore(bundled_manifests() if manifests is None else manifests)
         self._log = RequestLog()
         self._api = EmulatedApi(self._store, token)
+        self._injector: FaultInjector | None = FaultInjector(faults) if faults is not None else None
         self._log_requests = log_requests
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -235,7 +258,7 @@ class Emulator:
     def start(self) -> Emulator:
         if self._server is not None:
             raise RuntimeError("the emulator is already running")
-        server = _Server((self.host, self.port), self._api, self._log, self._log_requests)
+        server = _Server((self.host, self.port), self._answer, self._log, self._log_requests)
         thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="ld-emulator", daemon=True
         )
@@ -281,6 +304,40 @@ class Emulator:
     ) -> None:
         self.stop()
 
+    # Faults (see faults.py)
+
+    @property
+    def faults(self) -> Faults | None:
+        injector = self._injector
+        return injector.faults if injector is not None else None
+
+    def set_faults(self, faults: Faults | None) -> None:
+        """Inject these faults from now on (None: none); rate-limit counts and scripts start afresh."""
+        self._injector = FaultInjector(faults) if faults is not None else None
+
+    def script(self, route: str, answers: Iterable[ScriptedAnswer | str]) -> None:
+        """Give the next requests of `route` (`create`, `update`, ...) exactly these answers, in order.
+
+        Answers are `ScriptedAnswer`s or their text form (`"429:reset=0.8"`, `"drop"`, `"503"`).
+        """
+        parsed = [
+            answer if isinstance(answer, ScriptedAnswer) else ScriptedAnswer.parse(answer)
+            for answer in answers
+        ]
+        if self._injector is None:
+            self._injector = FaultInjector(Faults())
+        self._injector.script(route, parsed)
+
+    def scripted_answers_left(self, route: str) -> int:
+        injector = self._injector
+        return injector.pending(route) if injector is not None else 0
+
+    def _answer(self, request: ApiRequest) -> ApiResponse:
+        injector = self._injector
+        if injector is None:
+            return self._api.dispatch(request)
+        return injector.apply(request, self._api.route_name(request), self._api.dispatch)
+
     # Recorded traffic
 
     @property
@@ -301,12 +358,15 @@ class Emulator:
         stored = self._store.find(config_id)
         return None if stored is None else self._unmasked(stored)
 
-    def seed_configuration(self, integration_key: str, body: Mapping[str, Any]) -> dict[str, Any]:
+    def seed_configuration(
+        self, integration_key: str, body: Mapping[str, Any], *, created_at: int | None = None
+    ) -> dict[str, Any]:
         """Create a configuration as if made in the LaunchDarkly UI; validated like a POST.
 
-        Raises `ApiError` when the API would refuse the body or the integration.
+        `created_at` (epoch milliseconds) backdates it. Raises `ApiError` when the API would refuse
+        the body or the integration.
         """
-        return self._unmasked(self._store.create(integration_key, dict(body)))
+        return self._unmasked(self._store.create(integration_key, dict(body), created_at=created_at))
 
     def modify_configuration(self, config_id: str, **api_fields: Any) -> dict[str, Any]:
         """Replace whole top-level fields out of band, e.g. `modify_configuration(id, enabled=False)`.

@@ -42,14 +42,14 @@ class ConfigurationStore:
             raise not_found(f"Integration {integration_key!r} not found or does not support configurations")
         return manifest
 
-    def create(self, integration_key: str, body: Any) -> dict[str, Any]:
+    def create(self, integration_key: str, body: Any, *, created_at: int | None = None) -> dict[str, Any]:
         manifest = self.configurable_manifest(integration_key)
         valid = validate_configuration(manifest, body)
         with self._lock:
             configuration_id = self._new_id()
             stored: dict[str, Any] = {
                 "_id": configuration_id,
-                "_createdAt": int(time.time() * 1000),
+                "_createdAt": int(time.time() * 1000) if created_at is None else created_at,
                 "_integrationKey": integration_key,
                 "_maintainerId": MAINTAINER_ID,
             }
