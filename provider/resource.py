@@ -9,6 +9,7 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from .lifecycle import IntegrationConfigurationProvider
+from .pickling import sdk_pickler_restored
 from .state import INPUT_NAMES, OUTPUT_ONLY_NAMES, SECRET_OUTPUT_NAMES
 
 
@@ -96,12 +97,13 @@ class IntegrationConfiguration(Resource, module="launchdarkly", name="Integratio
         for output_name in (*INPUT_NAMES, *OUTPUT_ONLY_NAMES):
             props.setdefault(output_name, None)
         secret_outputs = pulumi.ResourceOptions(additional_secret_outputs=list(SECRET_OUTPUT_NAMES))
-        super().__init__(
-            IntegrationConfigurationProvider(),
-            resource_name,
-            props,
-            pulumi.ResourceOptions.merge(opts, secret_outputs),
-        )
+        with sdk_pickler_restored():
+            super().__init__(
+                IntegrationConfigurationProvider(),
+                resource_name,
+                props,
+                pulumi.ResourceOptions.merge(opts, secret_outputs),
+            )
 
     @staticmethod
     def get(

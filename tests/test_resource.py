@@ -93,3 +93,23 @@ def test_pickled_provider_carries_no_runtime_state() -> None:
     restored = dill.loads(dill.dumps(provider, recurse=True))
     assert restored._client is None
     assert b"Session" not in dill.dumps(provider, recurse=True)
+
+
+@pulumi.runtime.test
+def test_a_thousand_resources_do_not_exhaust_the_pickler(registrations: list[Any]) -> Any:
+    import pickle
+
+    pickler: Any = pickle._Pickler  # type: ignore[attr-defined]
+    IntegrationConfiguration(
+        "first", integration_key="custom-approvals", name="n", config_values={"apiKey": "k"}
+    )
+    after_first = (pickler._batch_setitems, pickler.save_dict)
+    # Without the guard each declaration wraps the SDK's pickler patch once more, until pickling overflows.
+    resources = [
+        IntegrationConfiguration(
+            f"r{i}", integration_key="custom-approvals", name="n", config_values={"apiKey": "k"}
+        )
+        for i in range(1200)
+    ]
+    assert (pickler._batch_setitems, pickler.save_dict) == after_first
+    return resources[-1].id.apply(lambda _: None)
