@@ -83,7 +83,8 @@ def plan_from(args: argparse.Namespace) -> Plan:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = parse(argv)
     plan = plan_from(args)
     chosen = args.only.split(",") if args.only else list(BENCHMARKS)
     unknown = sorted(set(chosen) - set(BENCHMARKS))
@@ -114,8 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = [
         f"mode: {'quick' if args.quick else 'full'} ({elapsed:.0f} s); bulk N = {', '.join(map(str, plan.sizes))}, "
         f"window {plan.window:g} s, latency {plan.latency * 1000:g} ms; overhead {plan.iterations} iterations; "
-        f"{plan.repetitions} cold starts; preview of {plan.preview_count} resources",
-        "command: `python -m benchmarks" + (" --quick" if args.quick else "") + "`",
+        f"{plan.repetitions} cold start(s); preview of {plan.preview_count} resources",
+        "command: `" + " ".join(["python -m benchmarks", *argv]) + "`",
     ]
     text = render("Latest results", settings, sections)
     print(text)

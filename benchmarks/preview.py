@@ -45,7 +45,7 @@ def run(count: int) -> Section:
         f"5. Preview cost per resource ({count} resources, no network)",
         ["preview", "Check + Diff via plugin ms", "provider in-process ms", "trivial provider via plugin ms"],
     )
-    worst_local = 0.0
+    worst_local = worst_plugin = worst_floor = 0.0
     with running_emulator(token=TOKEN) as emulator, program_dir() as folder:
         template = _template(folder, emulator.url)
         seen = len(emulator.requests)
@@ -61,6 +61,8 @@ def run(count: int) -> Section:
                 trivial_declared = [dataclasses.replace(d, provider=TrivialProvider()) for d in declared]
                 floor = _rpc_preview(trivial, trivial_declared, state)
                 worst_local = max(worst_local, local)
+                if via_plugin > worst_plugin:
+                    worst_plugin, worst_floor = via_plugin, floor
                 table.add(label, f"{via_plugin:.3f}", f"{local:.3f}", f"{floor:.3f}")
         if len(emulator.requests) != seen:
             raise RuntimeError("the preview benchmark made network calls")
@@ -70,13 +72,21 @@ def run(count: int) -> Section:
         "The Pulumi engine runs steps in parallel, so a preview's wall time per resource is lower than the "
         "sequential figure on a machine with cores to spare.",
     ]
-    target = Target(
-        "5. preview per resource",
-        f"{worst_local:.3f} ms in the provider; see table 5 for the plugin's RPCs",
-        f"< {TARGET_MS:g} ms",
-        worst_local < TARGET_MS,
-    )
-    return Section([table], [target])
+    targets = [
+        Target(
+            "5. preview per resource, the provider's check + diff",
+            f"{worst_local:.3f} ms",
+            f"< {TARGET_MS:g} ms",
+            worst_local < TARGET_MS,
+        ),
+        Target(
+            "5. preview per resource, through the plugin process",
+            f"{worst_plugin:.2f} ms, of which {worst_floor:.2f} ms is the trivial provider's floor",
+            f"< {TARGET_MS:g} ms",
+            worst_plugin < TARGET_MS,
+        ),
+    ]
+    return Section([table], targets)
 
 
 def _template(folder: Path, url: str) -> StateEntry:

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-BEGIN_MARKER = "<!-- benchmarks:begin (written by `python -m benchmarks --write`; do not edit by hand) -->"
+# The begin marker is found by its start, so that a reworded comment still matches.
+BEGIN_PREFIX = "<!-- benchmarks:begin"
+BEGIN_MARKER = f"{BEGIN_PREFIX} (written by `python -m benchmarks --write`; do not edit by hand) -->"
 END_MARKER = "<!-- benchmarks:end -->"
 
 
@@ -86,7 +88,7 @@ def write_section(path: Path, text: str) -> None:
     """Replace what lies between the markers in `path` (appending them when absent)."""
     block = f"{BEGIN_MARKER}\n\n{text}\n{END_MARKER}"
     current = path.read_text(encoding="utf-8") if path.exists() else ""
-    start, end = current.find(BEGIN_MARKER), current.find(END_MARKER)
+    start, end = current.find(BEGIN_PREFIX), current.find(END_MARKER)
     if start == -1 or end == -1 or end < start:
         updated = current.rstrip("\n") + ("\n\n" if current else "") + block + "\n"
     else:
