@@ -35,6 +35,8 @@ class Plan:
     iterations: int
     repetitions: int
     preview_count: int
+    # One more bulk load (N, L, latency) with a longer round trip, or None.
+    far: tuple[int, int, float] | None = None
 
 
 FULL = Plan(
@@ -45,6 +47,7 @@ FULL = Plan(
     iterations=200,
     repetitions=7,
     preview_count=1000,
+    far=(200, 40, 0.05),
 )
 # Under a minute on a 2-core machine: one bulk size over five short windows, fewer repetitions.
 QUICK = Plan(sizes=(50,), window=0.5, latency=0.01, limit=10, iterations=40, repetitions=3, preview_count=200)
@@ -61,6 +64,10 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--window", type=float, help="rate-limit window in seconds (default 1; quick 0.5)")
     parser.add_argument("--limit", type=int, help="route limit L per window (default N/10, 2..40; quick 10)")
     parser.add_argument("--latency", type=float, help="seconds added to each emulator answer in bulk (0.01)")
+    parser.add_argument(
+        "--far",
+        help="one more bulk load N,L,LATENCY with a longer round trip, or 'none' (default 200,40,0.05; quick none)",
+    )
     parser.add_argument("--iterations", type=int, help="overhead iterations (default 200; quick 40)")
     parser.add_argument("--repetitions", type=int, help="cold starts and import timings (default 7; quick 3)")
     parser.add_argument(
@@ -79,7 +86,15 @@ def plan_from(args: argparse.Namespace) -> Plan:
         iterations=args.iterations or base.iterations,
         repetitions=args.repetitions or base.repetitions,
         preview_count=args.preview_count or base.preview_count,
+        far=_far(args.far) if args.far is not None else base.far,
     )
+
+
+def _far(text: str) -> tuple[int, int, float] | None:
+    if text.strip().lower() == "none":
+        return None
+    count, limit, latency = text.split(",")
+    return int(count), int(limit), float(latency)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -100,7 +115,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     runners: dict[str, Callable[[], Section]] = {
         "calls": calls.run,
-        "bulk": lambda: bulk.run(plan.sizes, plan.window, plan.latency, plan.limit, progress=_progress),
+        "bulk": lambda: bulk.run(
+            plan.sizes, plan.window, plan.latency, plan.limit, plan.far, progress=_progress
+        ),
         "overhead": lambda: overhead.run(plan.iterations),
         "coldstart": lambda: coldstart.run(plan.repetitions),
         "preview": lambda: preview.run(plan.preview_count),
@@ -114,7 +131,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     settings = [
         f"mode: {'quick' if args.quick else 'full'} ({elapsed:.0f} s); bulk N = {', '.join(map(str, plan.sizes))}, "
-        f"window {plan.window:g} s, latency {plan.latency * 1000:g} ms; overhead {plan.iterations} iterations; "
+        f"window {plan.window:g} s, latency {plan.latency * 1000:g} ms"
+        + (f", and N = {plan.far[0]}, L = {plan.far[1]} at {plan.far[2] * 1000:g} ms" if plan.far else "")
+        + f"; overhead {plan.iterations} iterations; "
         f"{plan.repetitions} cold start(s); preview of {plan.preview_count} resources",
         "command: `" + " ".join(["python -m benchmarks", *argv]) + "`",
     ]

@@ -124,19 +124,24 @@ def run(
     window: float,
     latency: float,
     limit: int | None = None,
+    far: tuple[int, int, float] | None = None,
     progress: Callable[[str], None] = print,
 ) -> Section:
+    """Every size under `latency`, then, when `far` = (N, L, latency) is given, one more load with a
+    longer round trip: where one request at a time can no longer spend a window's allowance."""
+    loads = [Load(count, limit or default_limit(count), window, latency) for count in sizes]
+    if far is not None:
+        loads.append(Load(far[0], far[1], window, far[2]))
     runs: list[Run] = []
-    for count in sizes:
-        load = Load(count, limit or default_limit(count), window, latency)
+    for load in loads:
         for make in (run_provider, run_official, run_fixed_policy):
             result = make(load)
             progress(
-                f"  bulk N={count} {result.client}: {result.wall:.1f} s, {result.ratio:.2f} x bound, "
-                f"{result.failed} failed"
+                f"  bulk N={load.count} L={load.limit} latency {load.latency * 1000:g} ms, {result.client}: "
+                f"{result.wall:.1f} s, {result.ratio:.2f} x bound, {result.failed} failed"
             )
             runs.append(result)
-    return _section(runs, window, latency)
+    return _section(runs, window)
 
 
 def run_provider(load: Load) -> Run:
@@ -260,12 +265,13 @@ def _phase(emulator: Emulator, load: Load, name: str, operations: int, body: Cal
     return Phase(name, wall, configuration_calls(emulator.requests[seen:]), operations, failed)
 
 
-def _section(runs: list[Run], window: float, latency: float) -> Section:
+def _section(runs: list[Run], window: float) -> Section:
     table = Table(
         "2. Bulk apply under a route rate limit",
         [
             "N",
             "L per window",
+            "latency ms",
             "client",
             "in flight",
             "wall s",
@@ -286,6 +292,7 @@ def _section(runs: list[Run], window: float, latency: float) -> Section:
         table.add(
             result.load.count,
             result.load.limit,
+            f"{result.load.latency * 1000:g}",
             result.client,
             result.in_flight,
             f"{result.wall:.2f}",
@@ -299,8 +306,11 @@ def _section(runs: list[Run], window: float, latency: float) -> Section:
         )
     table.notes += [
         f"Window {window:g} s (LaunchDarkly's is 10 s; shortened so that N = 1000 finishes in minutes: only the "
-        f"ratio matters), {latency * 1000:g} ms added to every answer, route limit L per window on each of "
-        "create, update and delete; a fresh emulator for every client.",
+        "ratio matters); latency: added to every answer by the emulator; route limit L per window on each of "
+        "create, update and delete; a fresh emulator for every client and load.",
+        "One request at a time manages at most 1 / (latency + the emulator's own time) requests per second: "
+        "the fixed policy keeps up only while that exceeds L / window. The longer-latency load shows the "
+        "other case.",
         "bound = 3 phases x N / L x window: what the limit alone forces. Each phase starts as a window opens, "
         "so a client that spends every window's allowance at once finishes the last window early and can "
         "score a little under 1.",

@@ -82,7 +82,7 @@ def test_quick_run_prints_every_row_and_writes_the_marked_section(tmp_path: Path
         rows = found[matching[0]]
         assert {row[0] for row in rows} >= set(first_cells), f"{title}: rows {[row[0] for row in rows]}"
     bulk = found[next(name for name in found if name.startswith("2. Bulk"))]
-    assert [row[2] for row in bulk] == BULK_CLIENTS
+    assert [row[3] for row in bulk] == BULK_CLIENTS
     for marker in ("date:", "machine:", "Python ", "pulumi "):
         assert marker in done.stdout
 
