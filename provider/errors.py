@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
 HINTS_BY_STATUS = {
     400: "LaunchDarkly rejected the request body; the message above names the field to fix.",
     401: (
@@ -100,3 +107,29 @@ class LaunchDarklyConnectionError(LaunchDarklyProviderError):
 
 class AdoptionError(LaunchDarklyProviderError):
     """`import_id` names a configuration this resource cannot take over."""
+
+
+class ProviderStopped(Exception):
+    """Stands in for a `LaunchDarklyProviderError` so that its message is the first thing the user reads.
+
+    Pulumi's dynamic-provider host reports a failure as the formatted traceback. Raising this
+    *from* the original error, with the original's own traceback cleared, makes Python print the
+    original message first (as the cause, with no traceback), then the host's frames.
+    """
+
+
+def message_first(method: Callable[P, R]) -> Callable[P, R]:
+    """Decorate a provider method so that an expected error reads as its message, not as a traceback."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except LaunchDarklyProviderError as error:
+            error.__cause__ = error.__context__ = None
+            error.__suppress_context__ = True
+            raise ProviderStopped(
+                "The LaunchDarkly provider stopped for the reason on the first line above."
+            ) from error.with_traceback(None)
+
+    return wrapper

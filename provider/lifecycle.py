@@ -26,7 +26,7 @@ from .adoption import import_only_on_first_create, plan_adoption
 from .client import LaunchDarklyClient
 from .diffing import patch_operations, plan_change
 from .drift import refresh_state
-from .errors import ConfigurationError
+from .errors import ConfigurationError, message_first
 from .manifest_source import ManifestSource
 from .manifest_validation import validate_against_manifest
 from .notices import notify
@@ -52,6 +52,7 @@ class IntegrationConfigurationProvider(ResourceProvider):
     def __setstate__(self, _state: dict[str, Any]) -> None:
         self.__init__()  # type: ignore[misc]
 
+    @message_first
     def configure(self, req: ConfigureRequest) -> None:
         settings = ProviderSettings.load(req.config.get, os.environ)
         with self._client_lock:
@@ -79,6 +80,7 @@ class IntegrationConfigurationProvider(ResourceProvider):
         """Where manifests come from: one source per process, so each key is fetched at most once."""
         return self._configured()[1]
 
+    @message_first
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         news = import_only_on_first_create(olds, news)
         failures = validate_declared(news)
@@ -93,6 +95,7 @@ class IntegrationConfigurationProvider(ResourceProvider):
                     failures += validate_against_manifest(news, manifest)
         return CheckResult(news, [CheckFailure(failure.property, failure.reason) for failure in failures])
 
+    @message_first
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         integration_key = usable_integration_key(news)
         manifest = self.manifests.lookup(integration_key) if integration_key else None
@@ -111,6 +114,7 @@ class IntegrationConfigurationProvider(ResourceProvider):
             delete_before_replace=False,
         )
 
+    @message_first
     def create(self, props: dict[str, Any]) -> CreateResult:
         declared = ConfigurationInputs.from_props(props)
         if declared.import_id is not None:
@@ -120,14 +124,14 @@ class IntegrationConfigurationProvider(ResourceProvider):
 
     def _adopt(self, declared: ConfigurationInputs, import_id: str) -> CreateResult:
         """Take over an existing configuration: one GET, then one PATCH when anything differs; no POST."""
-        manifest = self.manifests.lookup(declared.integration_key)
-        secret_keys = manifest.secret_keys if manifest else frozenset()
+        secret_keys = self._secret_keys(declared.integration_key)
         adoption = plan_adoption(declared, self.client.get_configuration(import_id), secret_keys)
         response = adoption.configuration
         if adoption.operations:
             response = self.client.update_configuration(response.id, adoption.operations)
         return CreateResult(response.id, ConfigurationState.from_response(response, declared).to_props())
 
+    @message_first
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         previous = ConfigurationState.from_props(olds)
         declared = ConfigurationInputs.from_props(news)
@@ -137,6 +141,7 @@ class IntegrationConfigurationProvider(ResourceProvider):
         response = self.client.update_configuration(id_, operations)
         return UpdateResult(ConfigurationState.from_response(response, declared, previous).to_props())
 
+    @message_first
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         response = self.client.get_configuration(id_)
         if response is None:
@@ -144,12 +149,16 @@ class IntegrationConfigurationProvider(ResourceProvider):
         has_state = any(key != PROVIDER_PROPERTY and value is not None for key, value in props.items())
         previous = ConfigurationState.from_props(props) if has_state else None
         integration_key = response.integration_key or (previous.integration_key if previous else "")
-        manifest = self.manifests.lookup(integration_key) if integration_key else None
-        secret_keys = manifest.secret_keys if manifest else frozenset()
-        current = refresh_state(previous, response, secret_keys)
+        current = refresh_state(previous, response, self._secret_keys(integration_key))
         # Inputs are rewritten only on drift, so that a clean refresh leaves the program's inputs as declared.
         drifted = previous is None or current != previous
         return ReadResult(id_, current.to_props(), inputs=current.inputs().to_props() if drifted else None)
 
+    @message_first
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         self.client.delete_configuration(id_)
+
+    def _secret_keys(self, integration_key: str) -> frozenset[str]:
+        """Config value keys whose values LaunchDarkly masks, so they are never compared."""
+        manifest = self.manifests.lookup(integration_key) if integration_key else None
+        return manifest.secret_keys if manifest else frozenset()

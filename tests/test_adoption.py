@@ -32,9 +32,9 @@ def seed(emulator: Emulator, integration_key: str = "custom-approvals", **body: 
     return held
 
 
-def last_line(details: str) -> str:
-    """The provider's own message: Pulumi prints the SDK's traceback in front of it."""
-    return details.strip().splitlines()[-1]
+def first_line(details: str) -> str:
+    """The provider's message: what the user reads first, before Pulumi's traceback."""
+    return details.strip().splitlines()[0]
 
 
 def without_volatile(held: dict[str, Any]) -> dict[str, Any]:
@@ -145,7 +145,7 @@ def test_a_wrong_id_is_a_clear_error_and_changes_nothing(engine: Engine, emulato
     before = seed(emulator)
     with pytest.raises(ProviderCallError) as raised:
         engine.up([approvals(import_id="0123456789abcdef01234567")])
-    message = last_line(raised.value.details)
+    message = first_line(raised.value.details)
     assert "import_id '0123456789abcdef01234567'" in message
     assert "HTTP 404" in message
     assert "python -m provider.generate --integration-key custom-approvals" in message
@@ -163,7 +163,7 @@ def test_the_id_of_another_integration_is_a_clear_error(engine: Engine, emulator
     )
     with pytest.raises(ProviderCallError) as raised:
         engine.up([approvals(import_id=other["_id"])])
-    message = last_line(raised.value.details)
+    message = first_line(raised.value.details)
     assert "'aiconfig-test-run'" in message
     assert "'custom-approvals'" in message
     assert "integration_key" in message

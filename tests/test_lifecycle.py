@@ -335,6 +335,10 @@ def test_api_refusal_is_a_short_message_without_the_token(
         Engine(process).up([bad])
     details = raised.value.details
     assert "HTTP 400 invalid_request" in details
+    # The message, not a traceback, is the first thing the user reads.
+    assert details.splitlines()[0].startswith(
+        "provider.errors.LaunchDarklyApiError: LaunchDarkly refused to create the integration configuration"
+    )
     assert "baseUrl" in details
     assert EMULATOR_TOKEN not in details
     assert emulator.configurations() == []
@@ -349,8 +353,10 @@ def test_missing_token_still_previews_but_up_says_how_to_set_it(
     assert engine.preview([approvals()]).operations == {"approvals": "create"}
     with pytest.raises(ProviderCallError) as raised:
         engine.up([approvals()])
-    assert "launchdarkly:accessToken" in raised.value.details
-    assert "LAUNCHDARKLY_ACCESS_TOKEN" in raised.value.details
+    first_line = raised.value.details.splitlines()[0]
+    assert first_line.startswith("provider.errors.ConfigurationError: No LaunchDarkly access token")
+    assert "launchdarkly:accessToken" in first_line
+    assert "LAUNCHDARKLY_ACCESS_TOKEN" in first_line
     assert emulator.requests == []
 
 
