@@ -43,8 +43,6 @@ from lifecycle_helpers import (  # noqa: E402
 from provider.emulator import Emulator, RecordedRequest  # noqa: E402
 
 __all__ = [
-    "CONFIGURATIONS_PATH",
-    "MANIFESTS_PATH",
     "RESOURCE_TYPE",
     "TOKEN",
     "CheckFailed",
@@ -56,7 +54,6 @@ __all__ = [
     "align_to_window",
     "approvals",
     "configuration_calls",
-    "declared_many",
     "from_struct",
     "manifest_calls",
     "median_ms",
@@ -119,8 +116,3 @@ def align_to_window(window: float) -> None:
 
 def median_ms(seconds: Sequence[float]) -> float:
     return statistics.median(seconds) * 1000.0
-
-
-def declared_many(count: int, name: str = "Config {i}", prefix: str = "cfg") -> list[Declared]:
-    """`count` custom-approvals configurations, as a program with a loop would declare them."""
-    return [approvals(f"{prefix}-{i:04d}", name=name.format(i=i)) for i in range(count)]
