@@ -8,6 +8,7 @@ settings' budget and shares the process's rate-limit gate (see `retrying` and `r
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -59,7 +60,7 @@ class LaunchDarklyClient:
         announce: Callable[[str], None] = notify,
     ) -> None:
         self._settings = settings
-        self._session = session or requests.Session()
+        self._session = session or _session_for(settings.api_host)
         # The token is checked lazily so that a preview without credentials can still check and diff.
         self._session.headers.update(
             {"LD-API-Version": "beta", "User-Agent": USER_AGENT, "Accept": "application/json"}
@@ -248,6 +249,26 @@ class LaunchDarklyClient:
                 return None
             raise
         return response
+
+
+def _session_for(api_host: str) -> requests.Session:
+    """A session that takes the environment's proxy and CA-bundle settings once, when it is built.
+
+    requests otherwise reads them again for every request: it scans the whole environment for
+    `*_proxy` variables (twice) and looks for a `~/.netrc`, which together cost more than the rest
+    of the client's own work on each call (see docs/benchmarks.md). They cannot change while the
+    provider process runs, so `trust_env` is turned off and what it would have found is set on the
+    session instead: `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY` unless `NO_PROXY` exempts the host, and
+    `REQUESTS_CA_BUNDLE`/`CURL_CA_BUNDLE`. `.netrc` is no longer consulted; its credentials would
+    only have replaced the access token with Basic auth, which LaunchDarkly refuses.
+    """
+    session = requests.Session()
+    session.trust_env = False
+    session.proxies.update(requests.utils.get_environ_proxies(api_host))
+    ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if ca_bundle:
+        session.verify = ca_bundle
+    return session
 
 
 def _segment(value: str) -> str:

@@ -70,6 +70,8 @@ __all__ = [
     "ReadOutcome",
     "StateEntry",
     "UpResult",
+    "from_struct",
+    "to_struct",
 ]
 
 PROVIDER_KEY: Final = "__provider"
@@ -184,8 +186,11 @@ def _stop_process(proc: subprocess.Popen[bytes]) -> None:
             proc.wait(timeout=5)
 
 
-def _to_struct(props: Mapping[str, Any]) -> Any:
-    """Serialize a property bag as the SDK does (``serialize_properties`` in a private event loop)."""
+def to_struct(props: Mapping[str, Any]) -> Any:
+    """Serialize a property bag as the SDK does (``serialize_properties`` in a private event loop).
+
+    Public, with `from_struct` and `PluginProcess.call`, so that benchmarks can build a request once
+    and time the RPC alone."""
     loop = asyncio.new_event_loop()
     try:
         return loop.run_until_complete(rpc.serialize_properties(dict(props), {}))
@@ -193,7 +198,7 @@ def _to_struct(props: Mapping[str, Any]) -> Any:
         loop.close()
 
 
-def _from_struct(struct: Any) -> dict[str, Any]:
+def from_struct(struct: Any) -> dict[str, Any]:
     return cast("dict[str, Any]", rpc.deserialize_properties(struct, keep_unknowns=True))
 
 
@@ -359,6 +364,14 @@ class PluginProcess:
 
     # -- RPCs -----------------------------------------------------------------------------------
 
+    def call(self, method: str, request: Any) -> Any:
+        """Send a prebuilt request message (``provider_pb2.CreateRequest``, ...) and return the raw
+        response, with the same deadline and error handling as the methods below.
+
+        For benchmarks: building the request (`to_struct`) is this harness's Python work, done by
+        the engine in Go in real life, so it is kept out of what they time."""
+        return self._call(method, request)
+
     def _call(self, method: str, request: Any) -> Any:
         if self._channel is None:
             raise RuntimeError("the plugin process is closed")
@@ -389,7 +402,7 @@ class PluginProcess:
         args = {k: rpc.wrap_rpc_secret(v) if k in secret_keys else v for k, v in config.items()}
         request = provider_pb2.ConfigureRequest(
             variables=dict(config),
-            args=_to_struct(args),
+            args=to_struct(args),
             acceptSecrets=True,
             acceptResources=True,
         )
@@ -401,11 +414,11 @@ class PluginProcess:
         """`Check`: ``olds`` are the old inputs ({} for a new resource), ``news`` the declared inputs."""
         type_, name = _urn_type_and_name(urn)
         request = provider_pb2.CheckRequest(
-            urn=urn, name=name, type=type_, olds=_to_struct(olds), news=_to_struct(news)
+            urn=urn, name=name, type=type_, olds=to_struct(olds), news=to_struct(news)
         )
         response = self._call("Check", request)
         failures = [(f.property, f.reason) for f in response.failures]
-        return CheckOutcome(inputs=_from_struct(response.inputs), failures=failures)
+        return CheckOutcome(inputs=from_struct(response.inputs), failures=failures)
 
     def diff(
         self,
@@ -422,9 +435,9 @@ class PluginProcess:
             urn=urn,
             name=name,
             type=type_,
-            olds=_to_struct(olds),
-            news=_to_struct(news),
-            old_inputs=_to_struct(old_inputs) if old_inputs is not None else None,
+            olds=to_struct(olds),
+            news=to_struct(news),
+            old_inputs=to_struct(old_inputs) if old_inputs is not None else None,
         )
         response = self._call("Diff", request)
         return DiffOutcome(
@@ -436,9 +449,9 @@ class PluginProcess:
     def create(self, urn: str, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         """`Create` with the checked inputs; returns (id, outputs)."""
         type_, name = _urn_type_and_name(urn)
-        request = provider_pb2.CreateRequest(urn=urn, name=name, type=type_, properties=_to_struct(props))
+        request = provider_pb2.CreateRequest(urn=urn, name=name, type=type_, properties=to_struct(props))
         response = self._call("Create", request)
-        return str(response.id), _from_struct(response.properties)
+        return str(response.id), from_struct(response.properties)
 
     def read(self, urn: str, id: str, props: Mapping[str, Any], inputs: Mapping[str, Any]) -> ReadOutcome:
         """`Read`: ``props`` are the last outputs ({} for a `get`), ``inputs`` the last inputs."""
@@ -448,14 +461,12 @@ class PluginProcess:
             urn=urn,
             name=name,
             type=type_,
-            properties=_to_struct(props),
-            inputs=_to_struct(inputs),
+            properties=to_struct(props),
+            inputs=to_struct(inputs),
         )
         response = self._call("Read", request)
-        returned_inputs = _from_struct(response.inputs) if response.HasField("inputs") else None
-        return ReadOutcome(
-            id=str(response.id), outs=_from_struct(response.properties), inputs=returned_inputs
-        )
+        returned_inputs = from_struct(response.inputs) if response.HasField("inputs") else None
+        return ReadOutcome(id=str(response.id), outs=from_struct(response.properties), inputs=returned_inputs)
 
     def update(
         self,
@@ -472,12 +483,12 @@ class PluginProcess:
             urn=urn,
             name=name,
             type=type_,
-            olds=_to_struct(olds),
-            news=_to_struct(news),
-            old_inputs=_to_struct(old_inputs) if old_inputs is not None else None,
+            olds=to_struct(olds),
+            news=to_struct(news),
+            old_inputs=to_struct(old_inputs) if old_inputs is not None else None,
         )
         response = self._call("Update", request)
-        return _from_struct(response.properties)
+        return from_struct(response.properties)
 
     def delete(
         self, urn: str, id: str, props: Mapping[str, Any], old_inputs: Mapping[str, Any] | None = None
@@ -489,8 +500,8 @@ class PluginProcess:
             urn=urn,
             name=name,
             type=type_,
-            properties=_to_struct(props),
-            old_inputs=_to_struct(old_inputs) if old_inputs is not None else None,
+            properties=to_struct(props),
+            old_inputs=to_struct(old_inputs) if old_inputs is not None else None,
         )
         self._call("Delete", request)
 

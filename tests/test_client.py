@@ -122,3 +122,52 @@ def test_no_answer_is_a_short_connection_error_after_the_retries() -> None:
     with pytest.raises(LaunchDarklyConnectionError, match="no answer from") as raised:
         LaunchDarklyClient(settings).list_configurations("custom-approvals")
     assert "gave up after 3 attempts because launchdarkly:maxRetries is 2" in str(raised.value)
+
+
+# The session takes proxy and CA settings from the environment once (requests would re-read them
+# on every request); these check that what the environment says still applies.
+
+PROXIED_HOST = "http://ld-through-proxy.invalid"
+
+
+@pytest.fixture
+def clean_proxy_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in (
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "NO_PROXY",
+        "REQUESTS_CA_BUNDLE",
+        "CURL_CA_BUNDLE",
+    ):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    return monkeypatch
+
+
+def test_requests_go_through_the_proxy_the_environment_names(
+    emulator: Emulator, clean_proxy_env: pytest.MonkeyPatch
+) -> None:
+    # The emulator stands in for the proxy: it serves the absolute URL a client sends a proxy, and the
+    # host in that URL does not resolve, so an answer proves the request went through the proxy.
+    clean_proxy_env.setenv("HTTP_PROXY", emulator.url)
+    emulator.clear_requests()
+    client = LaunchDarklyClient(ProviderSettings(access_token=TOKEN, api_host=PROXIED_HOST, max_retries=0))
+    assert client.list_configurations("custom-approvals") is not None
+    assert [request.method for request in emulator.requests] == ["GET"]
+
+
+def test_no_proxy_exempts_the_host(emulator: Emulator, clean_proxy_env: pytest.MonkeyPatch) -> None:
+    clean_proxy_env.setenv("HTTP_PROXY", emulator.url)
+    clean_proxy_env.setenv("NO_PROXY", "ld-through-proxy.invalid")
+    emulator.clear_requests()
+    settings = ProviderSettings(access_token=TOKEN, api_host=PROXIED_HOST, max_retries=0, connect_timeout=2)
+    with pytest.raises(LaunchDarklyConnectionError):
+        LaunchDarklyClient(settings).list_configurations("custom-approvals")
+    assert emulator.requests == []
+
+
+def test_a_ca_bundle_from_the_environment_is_used(clean_proxy_env: pytest.MonkeyPatch) -> None:
+    clean_proxy_env.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/corporate-ca.pem")
+    client = LaunchDarklyClient(ProviderSettings(access_token=TOKEN))
+    assert client._session.verify == "/etc/ssl/corporate-ca.pem"
