@@ -41,10 +41,35 @@ class _EngineBackedMocks(pulumi.runtime.Mocks):
         self._run = run
         self._secret_outputs = secret_outputs
         self._lock = threading.Lock()
+        self._steps = threading.Condition()
+        self._steps_in_flight = 0
+        self._stopped = False
+
+    def stop_and_wait(self, timeout: float = 60.0) -> None:
+        """No more steps after the program ends; wait for those in flight.
+
+        A program that fails part-way leaves registrations running on the SDK's threads; without
+        this they would reach the provider process after the test closed it.
+        """
+        with self._steps:
+            self._stopped = True
+            self._steps.wait_for(lambda: self._steps_in_flight == 0, timeout=timeout)
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         if not args.typ.startswith(DYNAMIC_TYPE_PREFIX):
             return f"{args.name}-id", dict(args.inputs)
+        with self._steps:
+            if self._stopped:
+                return None, {}
+            self._steps_in_flight += 1
+        try:
+            return self._apply(args)
+        finally:
+            with self._steps:
+                self._steps_in_flight -= 1
+                self._steps.notify_all()
+
+    def _apply(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         props = dict(args.inputs)
         pickled = props.pop("__provider")
         pickled = pickled["value"] if isinstance(pickled, dict) and "value" in pickled else pickled
@@ -129,7 +154,10 @@ def run_program(
         exports = dict(getattr(root, "outputs", {}))
         return pulumi.Output.from_input(exports).apply(run.exports.update)
 
-    execute()
+    try:
+        execute()
+    finally:
+        engine_mocks.stop_and_wait()
     deleted = engine.delete_undeclared(run.operations)
     run.operations.update(dict.fromkeys(deleted, "delete"))
     return run
