@@ -79,13 +79,6 @@ def check_locked_values(
             )
 
 
-def is_required(variable: FormVariable) -> bool:
-    # A hidden field with a default is filled in by LaunchDarkly itself, so users never supply it.
-    if variable.is_hidden and variable.default_value is not None:
-        return False
-    return not variable.is_optional
-
-
 def _validate_config_values(manifest: IntegrationManifest, values: dict[str, Any]) -> dict[str, Any]:
     for key in values:
         if manifest.form_variable(key) is None:
@@ -96,7 +89,7 @@ def _validate_config_values(manifest: IntegrationManifest, values: dict[str, Any
     for variable in manifest.form_variables:
         if variable.key in values:
             _check_value_type(variable, values[variable.key])
-        elif is_required(variable):
+        elif variable.required:
             raise invalid_request(f"configValues.{variable.key} is required")
 
     result = copy.deepcopy(values)
