@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from .ambiguous_create import find_created
 from .errors import (
+    CONFIGURATION_SUBJECT,
     LaunchDarklyApiError,
     LaunchDarklyConnectionError,
     LaunchDarklyProviderError,
@@ -45,6 +46,9 @@ from .version import __version__
 USER_AGENT = f"pulumi-launchdarkly-integrations/{__version__}"
 CONFIGURATIONS_PATH = "/api/v2/integration-configurations"
 MANIFESTS_PATH = "/api/v2/integration-manifests"
+
+# What a message says was being read or written, by rate-limit route (configurations otherwise).
+MANIFEST_SUBJECTS = {"manifest": "the integration manifest", "manifests": "the integration manifests"}
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 R = TypeVar("R")
@@ -169,15 +173,15 @@ class LaunchDarklyClient:
 
     def get_manifest(self, integration_key: str) -> IntegrationManifest | None:
         response = self._request_unless_missing(
-            "GET", f"{MANIFESTS_PATH}/{_segment(integration_key)}", "read the manifest of", route="manifest"
+            "GET", f"{MANIFESTS_PATH}/{_segment(integration_key)}", "read", route="manifest"
         )
         if response is None:
             return None
-        return _parse(IntegrationManifest, response, "read the manifest of")
+        return _parse(IntegrationManifest, response, "read", MANIFEST_SUBJECTS["manifest"])
 
     def list_manifests(self) -> list[IntegrationManifest]:
-        response = self._request("GET", MANIFESTS_PATH, "list the manifests of", route="manifests")
-        return _parse(ManifestCollection, response, "list the manifests of").items
+        response = self._request("GET", MANIFESTS_PATH, "list", route="manifests")
+        return _parse(ManifestCollection, response, "list", MANIFEST_SUBJECTS["manifests"]).items
 
     def _request(
         self,
@@ -196,6 +200,7 @@ class LaunchDarklyClient:
         did (creates only); `deadline` caps the budget of a call made for another operation.
         """
         token = self._settings.require_token()
+        subject = MANIFEST_SUBJECTS.get(route, CONFIGURATION_SUBJECT)
         url = urljoin(self._settings.api_host + "/", path.lstrip("/"))
 
         def send(time_left: float) -> requests.Response:
@@ -216,18 +221,18 @@ class LaunchDarklyClient:
             )
         except NoAnswer as failed:
             raise LaunchDarklyConnectionError(
-                f"Could not {operation} the integration configuration: no answer from {self._settings.api_host} "
+                f"Could not {operation} {subject}: no answer from {self._settings.api_host} "
                 f"({type(failed.error).__name__}), gave up after {_attempts(failed.attempts)} because "
                 f"{failed.gave_up}. Check the network and `launchdarkly:apiHost`."
             ) from None
         except requests.RequestException as error:
             raise LaunchDarklyConnectionError(
-                f"Could not {operation} the integration configuration: no answer from {self._settings.api_host} "
+                f"Could not {operation} {subject}: no answer from {self._settings.api_host} "
                 f"({type(error).__name__}). Check the network and `launchdarkly:apiHost`."
             ) from None
         except WaitTooLong as waiting:
             raise RateLimitWaitError(
-                f"Did not {operation} the integration configuration: LaunchDarkly's rate limit allows the next "
+                f"Did not {operation} {subject}: LaunchDarkly's rate limit allows the next "
                 f"request in {waiting.wait:.0f} s, past the retry budget of {waiting.budget:g} s "
                 "(launchdarkly:retryTimeout). Run the command again later, or raise launchdarkly:retryTimeout."
             ) from None
@@ -235,7 +240,7 @@ class LaunchDarklyClient:
             return outcome
         response = outcome.response
         if response.status_code >= 400:
-            raise _api_error(response, operation, token, outcome.attempts, outcome.gave_up)
+            raise _api_error(response, operation, subject, token, outcome.attempts, outcome.gave_up)
         return response
 
     def _request_unless_missing(
@@ -292,6 +297,7 @@ def _server_clock_offset(response: requests.Response) -> float:
 def _api_error(
     response: requests.Response,
     operation: str,
+    subject: str,
     token: str,
     attempts: int = 1,
     gave_up: str | None = None,
@@ -303,6 +309,7 @@ def _api_error(
     message = body.message.replace(token, "[redacted]") if body.message else None
     return LaunchDarklyApiError(
         operation=operation,
+        subject=subject,
         status=response.status_code,
         code=body.code,
         message=message,
@@ -312,11 +319,13 @@ def _api_error(
     )
 
 
-def _parse(model: type[ModelT], response: requests.Response, operation: str) -> ModelT:
+def _parse(
+    model: type[ModelT], response: requests.Response, operation: str, subject: str = CONFIGURATION_SUBJECT
+) -> ModelT:
     try:
         return model.model_validate(response.json())
     except (ValueError, ValidationError) as error:
         raise LaunchDarklyProviderError(
-            f"LaunchDarkly answered the request to {operation} the integration configuration with a body "
+            f"LaunchDarkly answered the request to {operation} {subject} with a body "
             f"this provider cannot read (HTTP {response.status_code}): {str(error).splitlines()[0]}"
         ) from None

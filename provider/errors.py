@@ -9,6 +9,9 @@ from typing import ParamSpec, TypeVar
 P = ParamSpec("P")
 R = TypeVar("R")
 
+# What an error says was being read or written, unless told otherwise.
+CONFIGURATION_SUBJECT = "the integration configuration"
+
 HINTS_BY_STATUS = {
     400: "LaunchDarkly rejected the request body; the message above names the field to fix.",
     401: (
@@ -54,6 +57,7 @@ class LaunchDarklyApiError(LaunchDarklyProviderError):
         *,
         operation: str,
         status: int,
+        subject: str = CONFIGURATION_SUBJECT,
         code: str | None = None,
         message: str | None = None,
         request_id: str | None = None,
@@ -61,6 +65,7 @@ class LaunchDarklyApiError(LaunchDarklyProviderError):
         gave_up: str | None = None,
     ) -> None:
         self.operation = operation
+        self.subject = subject
         self.status = status
         self.code = code
         self.api_message = message
@@ -73,6 +78,8 @@ class LaunchDarklyApiError(LaunchDarklyProviderError):
     @property
     def hint(self) -> str:
         if self.status == 404:
+            if self.subject != CONFIGURATION_SUBJECT:
+                return f"LaunchDarkly does not have {self.subject} asked for."
             return NOT_FOUND_HINTS.get(self.operation, "The configuration does not exist (any more).")
         if self.status >= 500:
             return "LaunchDarkly had a server error. Run the command again; if it persists, check status.launchdarkly.com."
@@ -80,7 +87,7 @@ class LaunchDarklyApiError(LaunchDarklyProviderError):
 
     def describe(self) -> str:
         status = f"HTTP {self.status}" + (f" {self.code}" if self.code else "")
-        text = f"LaunchDarkly refused to {self.operation} the integration configuration ({status})"
+        text = f"LaunchDarkly refused to {self.operation} {self.subject} ({status})"
         if self.api_message:
             text += f": {self.api_message}"
         details = []

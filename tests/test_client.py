@@ -171,3 +171,13 @@ def test_a_ca_bundle_from_the_environment_is_used(clean_proxy_env: pytest.Monkey
     clean_proxy_env.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/corporate-ca.pem")
     client = LaunchDarklyClient(ProviderSettings(access_token=TOKEN))
     assert client._session.verify == "/etc/ssl/corporate-ca.pem"
+
+
+def test_manifest_errors_name_the_manifest_not_a_configuration() -> None:
+    message = str(
+        LaunchDarklyApiError(
+            operation="read", subject="the integration manifest", status=500, code="internal"
+        )
+    )
+    assert message.startswith("LaunchDarkly refused to read the integration manifest (HTTP 500 internal)")
+    assert "integration configuration" not in message
